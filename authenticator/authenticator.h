@@ -1,0 +1,51 @@
+// The CTAP2 authenticator: bytes in, bytes out, plus an asynchronous user-presence answer.
+// Transports call handle(); tests mostly call the typed process() (style.md §2). The core is
+// single-threaded: call it from one executor only.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "authenticator/bytes.h"
+#include "authenticator/env/env.h"
+#include "authenticator/profile.h"
+
+namespace vfido {
+
+class Authenticator {
+ public:
+  using Reply = std::function<void(Bytes)>;
+
+  Authenticator(AuthenticatorProfile profile, Env env);
+  ~Authenticator();
+  Authenticator(const Authenticator&) = delete;
+  Authenticator& operator=(const Authenticator&) = delete;
+
+  // One CTAP2 message: command byte || CBOR parameters (CTAP 2.1 §8.1). Returns the response
+  // (status byte || CBOR) at once, or nullopt when the command waits for the user; `later` is
+  // then called exactly once with the response: after the user answers, after cancel(), or
+  // after poll() sees the presence timeout. Never throws; a last-resort catch answers
+  // CTAP1_ERR_OTHER. A handle() while another request is pending answers
+  // CTAP2_ERR_USER_ACTION_PENDING (the CTAPHID layer already prevents it).
+  std::optional<Bytes> handle(ByteSpan request, Reply later);
+
+  // CTAPHID_CANCEL (CTAP 2.1 §11.2.9.1.5): a pending request ends with KEEPALIVE_CANCEL.
+  // A no-op when nothing is pending.
+  void cancel();
+
+  // Checks timers against env.clock: the user-presence timeout (profile.up_timeout_ms), which
+  // ends a pending request with CTAP2_ERR_USER_ACTION_TIMEOUT. Transports call it every tick.
+  void poll();
+
+  // True while a request waits for the user (the transport sends KEEPALIVE UPNEEDED).
+  bool waiting_for_user() const;
+
+  const AuthenticatorProfile& profile() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vfido

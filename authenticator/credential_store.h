@@ -1,0 +1,94 @@
+// CredentialStore port: where credentials live. The core defines it; credstore/ implements it
+// (memory now; SQLite, device-bound and synced vaults later) and the core never learns which
+// one it has (style.md §12). Errors are StoreError values, mapped to a CTAP status by exactly
+// one function, to_ctap_status().
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "authenticator/bytes.h"
+#include "authenticator/crypto/secret.h"
+
+namespace vfido {
+
+class Rng;
+
+// WebAuthn §5.4.3 PublicKeyCredentialUserEntity as CTAP stores it (CTAP 2.1 §6.1 user).
+struct UserEntity {
+  Bytes id;  // the user handle, 1..64 bytes
+  std::optional<std::string> name;
+  std::optional<std::string> display_name;
+  std::optional<std::string> icon;  // deprecated in WebAuthn L2; kept if sent
+  bool operator==(const UserEntity&) const = default;
+};
+
+struct CredentialRecord {
+  Bytes id;                            // the credential ID the host sees (set by the store)
+  std::string rp_id;
+  std::optional<std::string> rp_name;
+  UserEntity user;                     // user.id is empty for non-discoverable credentials
+  std::int64_t alg = 0;                // COSE algorithm
+  crypto::SecretBytes private_key;     // crypto::PrivateKey::private_bytes()
+  Bytes public_key;                    // crypto::PrivateKey::public_bytes()
+  bool discoverable = false;
+  std::uint8_t cred_protect = 1;       // CTAP 2.1 §12.1 credProtect level 1..3
+  std::uint32_t sign_count = 0;        // last value returned
+  std::uint64_t created_seq = 0;       // set by the store: strictly increasing creation order
+  bool backup_eligible = false;        // WebAuthn §6.1 BE
+  bool backup_state = false;           // WebAuthn §6.1 BS
+
+  CredentialRecord clone() const;
+};
+
+enum class StoreError : std::uint8_t {
+  kNotFound,   // no such credential
+  kFull,       // no room for another discoverable credential
+  kCorrupt,    // stored data failed validation
+  kIo,         // the backing medium failed
+};
+
+template <typename T>
+using StoreResult = tl::expected<T, StoreError>;
+
+// The one mapping from store errors to CTAP statuses.
+CtapStatus to_ctap_status(StoreError e);
+std::string_view store_error_name(StoreError e);
+
+class CredentialStore {
+ public:
+  virtual ~CredentialStore() = default;
+
+  // Persists a new credential and returns its ID; the store chooses the ID (random for
+  // stateful stores, a wrapped key for stateless ones). A discoverable credential replaces any
+  // existing discoverable one with the same (rp_id, user.id) (CTAP 2.1 §6.1.2 step 17);
+  // kFull when no discoverable slot is left.
+  virtual StoreResult<Bytes> create(CredentialRecord rec, Rng& rng) = 0;
+
+  // The credential with this ID if it exists and is bound to `rp_id`; nullopt otherwise.
+  virtual StoreResult<std::optional<CredentialRecord>> find(std::string_view rp_id, ByteSpan id) = 0;
+
+  // Every discoverable credential of `rp_id`, newest first (CTAP 2.1 §6.2.2 step 12).
+  virtual StoreResult<std::vector<CredentialRecord>> find_discoverable(std::string_view rp_id) = 0;
+
+  // Advances the credential's signature counter and returns the new value (WebAuthn §6.1.1).
+  // Stores that keep no counter (synced vaults) return 0.
+  virtual StoreResult<std::uint32_t> next_sign_count(const CredentialRecord& cred) = 0;
+
+  virtual StoreResult<void> remove(ByteSpan id) = 0;
+  virtual StoreResult<void> update_user(ByteSpan id, const UserEntity& user) = 0;
+
+  // Every discoverable credential, for credential management.
+  virtual StoreResult<std::vector<CredentialRecord>> list_discoverable() = 0;
+  virtual StoreResult<std::size_t> remaining_discoverable() = 0;
+
+  // authenticatorReset: forget everything, and make old stateless IDs unusable.
+  virtual StoreResult<void> reset(Rng& rng) = 0;
+};
+
+}  // namespace vfido

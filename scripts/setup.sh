@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every package vfido needs to build and test, from Debian's archive only.
+# Idempotent: packages already present are skipped; `apt-get update` runs once, only if
+# something is missing. Run as root (or with sudo) on Debian 12.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libssl-dev libcbor-dev libexpected-dev
+  libboost-dev libboost-system-dev
+  libfido2-dev fido2-tools libhidapi-dev
+  doctest-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev
+  python3 python3-fido2 python3-cryptography
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
