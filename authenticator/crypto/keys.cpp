@@ -1,0 +1,339 @@
+// ES256 (ECDSA P-256 + SHA-256, RFC 9053 §2.1) and EdDSA (Ed25519, RFC 8032 §5.1) credential
+// keys, and P-256 ECDH (CTAP 2.1 §6.5.6), on OpenSSL 3 EVP. Keys are imported with
+// EVP_PKEY_fromdata; the only low-level EC calls are the non-deprecated EC_GROUP/EC_POINT ones
+// used to compute a public point from a scalar.
+#include "authenticator/crypto/keys.h"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/obj_mac.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+
+#include "authenticator/crypto/ossl_ptr.h"
+#include "authenticator/ctap_constants.h"
+#include "authenticator/env/rng.h"
+
+namespace vfido::crypto {
+namespace {
+
+constexpr std::size_t kP256ScalarLen = 32;
+constexpr std::size_t kP256CoordLen = 32;
+constexpr std::size_t kP256PointLen = 1 + 2 * kP256CoordLen;  // SEC 1 §2.3.3: 04 || x || y
+constexpr std::uint8_t kUncompressedTag = 0x04;
+constexpr std::size_t kEd25519KeyLen = 32;  // RFC 8032 §5.1.5: seed and public key
+constexpr std::size_t kEd25519SigLen = 64;  // RFC 8032 §5.1.6
+// Rejection sampling gives up after this many draws. Each draw is rejected with probability
+// about 2^-32 for P-256, so reaching the limit means the Rng is broken (e.g. stuck at 0xFF..).
+constexpr int kMaxScalarDraws = 64;
+char kP256GroupName[] = SN_X9_62_prime256v1;
+
+std::unique_ptr<void, PkeyDeleter> to_opaque(PkeyPtr p) { return std::unique_ptr<void, PkeyDeleter>(p.release()); }
+
+void* param_ptr(ByteSpan s) { return const_cast<unsigned char*>(data_or_empty(s)); }
+
+// EVP_PKEY_fromdata for `type` ("EC", "ED25519") with the given selection and parameters.
+PkeyPtr pkey_from_params(const char* type, int selection, OSSL_PARAM* params) {
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) return nullptr;
+  EVP_PKEY* raw = nullptr;
+  if (EVP_PKEY_fromdata(ctx.get(), &raw, selection, params) != 1) return nullptr;
+  return PkeyPtr(raw);
+}
+
+// ---- P-256 ----------------------------------------------------------------------------------
+
+// SEC 2 §2.4.2: the order n of the P-256 base point, big-endian.
+constexpr std::array<std::uint8_t, kP256ScalarLen> kP256Order = {
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+
+// SEC 1 §3.2.1: a private key is an integer d with 1 <= d <= n-1. Computed without branching
+// on the scalar's bytes: d < n exactly when d - n borrows out of the top byte.
+bool p256_scalar_in_range(ByteSpan d) {
+  if (d.size() != kP256ScalarLen) return false;
+  unsigned borrow = 0;
+  unsigned any_set = 0;
+  for (std::size_t i = kP256ScalarLen; i-- > 0;) {
+    unsigned diff = static_cast<unsigned>(d[i]) - static_cast<unsigned>(kP256Order[i]) - borrow;
+    borrow = (diff >> 8) & 1U;  // the subtraction wrapped below zero
+    any_set |= d[i];
+  }
+  return borrow == 1U && any_set != 0U;
+}
+
+// Q = d·G, encoded uncompressed (SEC 1 §2.3.3).
+Result<Bytes> p256_public_from_scalar(ByteSpan priv) {
+  if (!p256_scalar_in_range(priv)) return fail(CtapStatus::kInvalidParameter);
+  EcGroupPtr group(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1));
+  BignumPtr d(BN_secure_new());
+  BnCtxPtr bn_ctx(BN_CTX_secure_new());
+  if (!group || !d || !bn_ctx) return fail(CtapStatus::kOther);
+  if (BN_bin2bn(priv.data(), static_cast<int>(priv.size()), d.get()) == nullptr) return fail(CtapStatus::kOther);
+  EcPointPtr q(EC_POINT_new(group.get()));
+  if (!q || EC_POINT_mul(group.get(), q.get(), d.get(), nullptr, nullptr, bn_ctx.get()) != 1) {
+    return fail(CtapStatus::kOther);
+  }
+  Bytes pub(kP256PointLen);
+  if (EC_POINT_point2oct(group.get(), q.get(), POINT_CONVERSION_UNCOMPRESSED, pub.data(), pub.size(),
+                         bn_ctx.get()) != kP256PointLen) {
+    return fail(CtapStatus::kOther);
+  }
+  return pub;
+}
+
+bool is_p256_point_encoding(ByteSpan pub) { return pub.size() == kP256PointLen && pub[0] == kUncompressedTag; }
+
+// A P-256 public key. The import checks that the point is on the curve (SEC 1 §3.2.2.1).
+Result<PkeyPtr> p256_public_pkey(ByteSpan pub) {
+  if (!is_p256_point_encoding(pub)) return fail(CtapStatus::kInvalidParameter);
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, kP256GroupName, 0),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, param_ptr(pub), pub.size()),
+      OSSL_PARAM_construct_end(),
+  };
+  PkeyPtr pkey = pkey_from_params("EC", EVP_PKEY_PUBLIC_KEY, params);
+  if (!pkey) return fail(CtapStatus::kInvalidParameter);
+  return pkey;
+}
+
+// A P-256 key pair from the scalar and its public point, which is trusted and not recomputed:
+// loading a stored credential must cost much less than the signature it is loaded for. The
+// import still checks that the point is on the curve.
+Result<PkeyPtr> p256_keypair_pkey(ByteSpan priv, ByteSpan pub) {
+  if (!p256_scalar_in_range(priv) || !is_p256_point_encoding(pub)) return fail(CtapStatus::kInvalidParameter);
+  // OSSL_PARAM integers are native-endian; the copy is wiped below.
+  std::array<std::uint8_t, kP256ScalarLen> native{};
+  if constexpr (std::endian::native == std::endian::little) {
+    std::reverse_copy(priv.begin(), priv.end(), native.begin());
+  } else {
+    std::copy(priv.begin(), priv.end(), native.begin());
+  }
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, kP256GroupName, 0),
+      OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, native.data(), native.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, param_ptr(pub), pub.size()),
+      OSSL_PARAM_construct_end(),
+  };
+  PkeyPtr pkey = pkey_from_params("EC", EVP_PKEY_KEYPAIR, params);
+  cleanse(native.data(), native.size());
+  // The scalar was range-checked, so a failure here is a point that is not on the curve.
+  if (!pkey) return fail(CtapStatus::kInvalidParameter);
+  return pkey;
+}
+
+// ---- Ed25519 --------------------------------------------------------------------------------
+
+Result<PkeyPtr> ed25519_keypair_pkey(ByteSpan seed, ByteSpan pub) {
+  if (seed.size() != kEd25519KeyLen) return fail(CtapStatus::kInvalidParameter);
+  if (pub.empty()) {
+    // RFC 8032 §5.1.5: the public key is derived from the seed.
+    PkeyPtr pkey(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()));
+    if (!pkey) return fail(CtapStatus::kOther);
+    return pkey;
+  }
+  if (pub.size() != kEd25519KeyLen) return fail(CtapStatus::kInvalidParameter);
+  // Both halves given: imported as they are, without the scalar multiplication.
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, param_ptr(seed), seed.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, param_ptr(pub), pub.size()),
+      OSSL_PARAM_construct_end(),
+  };
+  PkeyPtr pkey = pkey_from_params("ED25519", EVP_PKEY_KEYPAIR, params);
+  if (!pkey) return fail(CtapStatus::kInvalidParameter);
+  return pkey;
+}
+
+Result<Bytes> ed25519_public(EVP_PKEY* pkey) {
+  Bytes pub(kEd25519KeyLen);
+  std::size_t len = pub.size();
+  if (EVP_PKEY_get_raw_public_key(pkey, pub.data(), &len) != 1 || len != kEd25519KeyLen) {
+    return fail(CtapStatus::kOther);
+  }
+  return pub;
+}
+
+Result<PkeyPtr> ed25519_public_pkey(ByteSpan pub) {
+  if (pub.size() != kEd25519KeyLen) return fail(CtapStatus::kInvalidParameter);
+  PkeyPtr pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, pub.data(), pub.size()));
+  if (!pkey) return fail(CtapStatus::kInvalidParameter);
+  return pkey;
+}
+
+// ---- signatures -----------------------------------------------------------------------------
+
+// `md` is SHA-256 for ECDSA and NULL for Ed25519, which hashes internally (RFC 8032 §5.1.6).
+Result<Bytes> digest_sign(EVP_PKEY* pkey, const EVP_MD* md, ByteSpan msg) {
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, pkey) != 1) return fail(CtapStatus::kOther);
+  std::size_t len = 0;
+  if (EVP_DigestSign(ctx.get(), nullptr, &len, data_or_empty(msg), msg.size()) != 1) {
+    return fail(CtapStatus::kOther);
+  }
+  Bytes sig(len);
+  if (EVP_DigestSign(ctx.get(), sig.data(), &len, data_or_empty(msg), msg.size()) != 1) {
+    return fail(CtapStatus::kOther);
+  }
+  sig.resize(len);  // a DER ECDSA signature is usually shorter than the maximum
+  return sig;
+}
+
+bool digest_verify(EVP_PKEY* pkey, const EVP_MD* md, ByteSpan msg, ByteSpan sig) {
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, pkey) != 1) return false;
+  return EVP_DigestVerify(ctx.get(), data_or_empty(sig), sig.size(), data_or_empty(msg), msg.size()) == 1;
+}
+
+// Reads an integer-valued COSE_Key parameter; nullopt when absent or not an integer.
+std::optional<std::int64_t> cose_int(const cbor::Value& key, std::int64_t label) {
+  const cbor::Value* v = key.find(label);
+  if (v == nullptr) return std::nullopt;
+  return v->as_int64();
+}
+
+// Reads a byte-string COSE_Key parameter of exactly `len` bytes.
+const Bytes* cose_bytes(const cbor::Value& key, std::int64_t label, std::size_t len) {
+  const cbor::Value* v = key.find(label);
+  if (v == nullptr || !v->is_bytes() || v->as_bytes().size() != len) return nullptr;
+  return &v->as_bytes();
+}
+
+}  // namespace
+
+void PkeyDeleter::operator()(void* pkey) const { EVP_PKEY_free(static_cast<EVP_PKEY*>(pkey)); }
+
+bool PrivateKey::supports(std::int64_t cose_alg) { return cose_alg == cose::kAlgEs256 || cose_alg == cose::kAlgEdDsa; }
+
+Result<PrivateKey> PrivateKey::generate(std::int64_t cose_alg, Rng& rng) {
+  if (cose_alg == cose::kAlgEs256) {
+    SecretBytes d(kP256ScalarLen);
+    // FIPS 186-5 §A.2.2 (rejection sampling): draw 256 bits until 1 <= d <= n-1.
+    for (int draw = 0; draw < kMaxScalarDraws; ++draw) {
+      rng.fill(d.expose_mut());
+      if (p256_scalar_in_range(d.expose())) return from_bytes(cose_alg, d.expose(), {});
+    }
+    return fail(CtapStatus::kOther);
+  }
+  if (cose_alg == cose::kAlgEdDsa) {
+    // RFC 8032 §5.1.5: the private key is 32 random bytes.
+    SecretBytes seed(kEd25519KeyLen);
+    rng.fill(seed.expose_mut());
+    return from_bytes(cose_alg, seed.expose(), {});
+  }
+  return fail(CtapStatus::kUnsupportedAlgorithm);
+}
+
+Result<PrivateKey> PrivateKey::from_bytes(std::int64_t cose_alg, ByteSpan private_bytes, ByteSpan public_bytes) {
+  if (cose_alg == cose::kAlgEs256) {
+    Bytes pub;
+    if (public_bytes.empty()) {
+      auto computed = p256_public_from_scalar(private_bytes);
+      if (!computed) return fail(computed.error());
+      pub = std::move(*computed);
+    } else {
+      pub.assign(public_bytes.begin(), public_bytes.end());
+    }
+    auto pkey = p256_keypair_pkey(private_bytes, pub);
+    if (!pkey) return fail(pkey.error());
+    return PrivateKey(cose_alg, SecretBytes(private_bytes), std::move(pub), to_opaque(std::move(*pkey)));
+  }
+  if (cose_alg == cose::kAlgEdDsa) {
+    auto pkey = ed25519_keypair_pkey(private_bytes, public_bytes);
+    if (!pkey) return fail(pkey.error());
+    Bytes pub(public_bytes.begin(), public_bytes.end());
+    if (pub.empty()) {
+      auto derived = ed25519_public(pkey->get());
+      if (!derived) return fail(derived.error());
+      pub = std::move(*derived);
+    }
+    return PrivateKey(cose_alg, SecretBytes(private_bytes), std::move(pub), to_opaque(std::move(*pkey)));
+  }
+  return fail(CtapStatus::kUnsupportedAlgorithm);
+}
+
+cbor::Value PrivateKey::public_cose() const {
+  using cbor::Value;
+  ByteSpan pub(pub_);
+  if (alg_ == cose::kAlgEs256) {
+    // RFC 9053 §7.1.1 (EC2): kty 2, alg -7, crv 1 (P-256), x and y at full width.
+    return Value::map({
+        {Value::integer(cose::kLabelKty), Value::integer(cose::kKtyEc2)},
+        {Value::integer(cose::kLabelAlg), Value::integer(cose::kAlgEs256)},
+        {Value::integer(cose::kLabelCrv), Value::integer(cose::kCrvP256)},
+        {Value::integer(cose::kLabelX), Value::bytes(pub.subspan(1, kP256CoordLen))},
+        {Value::integer(cose::kLabelY), Value::bytes(pub.subspan(1 + kP256CoordLen, kP256CoordLen))},
+    });
+  }
+  // RFC 9053 §7.2 (OKP): kty 1, alg -8, crv 6 (Ed25519), x = the public key.
+  return Value::map({
+      {Value::integer(cose::kLabelKty), Value::integer(cose::kKtyOkp)},
+      {Value::integer(cose::kLabelAlg), Value::integer(cose::kAlgEdDsa)},
+      {Value::integer(cose::kLabelCrv), Value::integer(cose::kCrvEd25519)},
+      {Value::integer(cose::kLabelX), Value::bytes(pub)},
+  });
+}
+
+Result<Bytes> PrivateKey::sign(ByteSpan msg) const {
+  auto* pkey = static_cast<EVP_PKEY*>(pkey_.get());
+  if (pkey == nullptr) return fail(CtapStatus::kOther);  // a moved-from key
+  // WebAuthn §6.5.5 / RFC 9053 §2.1: ES256 signatures are DER ECDSA-Sig-Value over SHA-256.
+  if (alg_ == cose::kAlgEs256) return digest_sign(pkey, EVP_sha256(), msg);
+  // RFC 8032 §5.1.6: PureEdDSA signs the message itself.
+  return digest_sign(pkey, nullptr, msg);
+}
+
+bool verify_signature(const cbor::Value& cose_key, ByteSpan msg, ByteSpan signature) {
+  if (!cose_key.is_map()) return false;
+  auto kty = cose_int(cose_key, cose::kLabelKty);
+  auto alg = cose_int(cose_key, cose::kLabelAlg);
+  auto crv = cose_int(cose_key, cose::kLabelCrv);
+  if (!kty || !alg || !crv) return false;
+  if (*kty == cose::kKtyEc2 && *alg == cose::kAlgEs256 && *crv == cose::kCrvP256) {
+    const Bytes* x = cose_bytes(cose_key, cose::kLabelX, kP256CoordLen);
+    const Bytes* y = cose_bytes(cose_key, cose::kLabelY, kP256CoordLen);
+    if (x == nullptr || y == nullptr) return false;
+    Bytes point = ByteWriter(kP256PointLen).u8(kUncompressedTag).bytes(*x).bytes(*y).view();
+    auto pkey = p256_public_pkey(point);
+    if (!pkey) return false;
+    return digest_verify(pkey->get(), EVP_sha256(), msg, signature);
+  }
+  if (*kty == cose::kKtyOkp && *alg == cose::kAlgEdDsa && *crv == cose::kCrvEd25519) {
+    const Bytes* x = cose_bytes(cose_key, cose::kLabelX, kEd25519KeyLen);
+    if (x == nullptr || signature.size() != kEd25519SigLen) return false;
+    auto pkey = ed25519_public_pkey(*x);
+    if (!pkey) return false;
+    return digest_verify(pkey->get(), nullptr, msg, signature);
+  }
+  return false;
+}
+
+Result<EcdhKey> EcdhKey::generate(Rng& rng) {
+  auto key = PrivateKey::generate(cose::kAlgEs256, rng);
+  if (!key) return fail(key.error());
+  return EcdhKey(std::move(*key));
+}
+
+Result<SecretBytes> EcdhKey::shared_x(ByteSpan peer_point_uncompressed) const {
+  // CTAP 2.1 §6.5.6 encapsulate/decapsulate: the peer's point must be a valid P-256 point
+  // (wrong length, compressed form or off the curve are all kInvalidParameter).
+  auto peer = p256_public_pkey(peer_point_uncompressed);
+  if (!peer) return fail(peer.error());
+  // Our own key, rebuilt from its bytes (the point is not recomputed).
+  auto own = p256_keypair_pkey(key_.private_bytes().expose(), key_.public_bytes());
+  if (!own) return fail(CtapStatus::kOther);
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, own->get(), nullptr));
+  if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1) return fail(CtapStatus::kOther);
+  if (EVP_PKEY_derive_set_peer_ex(ctx.get(), peer->get(), 1) != 1) return fail(CtapStatus::kInvalidParameter);
+  std::size_t len = 0;
+  if (EVP_PKEY_derive(ctx.get(), nullptr, &len) != 1 || len != kP256CoordLen) return fail(CtapStatus::kOther);
+  // SEC 1 §3.3.1: the shared secret is the x-coordinate of d·Q.
+  SecretBytes z(len);
+  if (EVP_PKEY_derive(ctx.get(), z.expose_mut().data(), &len) != 1 || len != kP256CoordLen) {
+    return fail(CtapStatus::kOther);
+  }
+  return z;
+}
+
+}  // namespace vfido::crypto
