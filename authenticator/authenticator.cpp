@@ -1,0 +1,252 @@
+#include "authenticator/authenticator.h"
+
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "authenticator/cbor/codec.h"
+#include "authenticator/command.h"
+#include "authenticator/commands/context.h"
+
+namespace vfido {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+using AnyStep = Step<Response>;
+
+// A handler that always answers at once.
+template <typename R>
+Result<AnyStep> lift(Result<R> r) {
+  if (!r) return fail(r.error());
+  return AnyStep{Response{std::move(*r)}};
+}
+
+// A handler that may need a touch first: widen its response type to Response.
+template <typename R>
+Result<AnyStep> lift(Result<Step<R>> r) {
+  if (!r) return fail(r.error());
+  if (auto* done = std::get_if<R>(&*r)) return AnyStep{Response{std::move(*done)}};
+  auto& wait = std::get<NeedsPresence<R>>(*r);
+  return AnyStep{NeedsPresence<Response>{
+      std::move(wait.request), [resume = std::move(wait.resume)](PresenceOutcome o) -> Result<Response> {
+        auto out = resume(o);
+        if (!out) return fail(out.error());
+        return Response{std::move(*out)};
+      }}};
+}
+
+Bytes status_only(CtapStatus s) { return Bytes{static_cast<std::uint8_t>(s)}; }
+
+PresenceOutcome to_outcome(PresenceResult r) {
+  return r == PresenceResult::kApproved ? PresenceOutcome::kApproved : PresenceOutcome::kDenied;
+}
+
+AuthenticatorProfile checked(AuthenticatorProfile p) {
+  auto ok = p.validate();
+  if (!ok) throw std::invalid_argument("invalid authenticator profile \"" + p.name + "\": " + ok.error());
+  return p;
+}
+
+}  // namespace
+
+struct Authenticator::Impl {
+  // A command waiting for the user (style.md §13).
+  struct Pending {
+    std::string_view command;  // for logs
+    std::function<Result<Response>(PresenceOutcome)> resume;
+    Reply later;
+    std::uint64_t started_ms = 0;
+    bool in_request = false;            // inside presence.request(): answer synchronously
+    std::optional<Bytes> sync_result;   // the answer that arrived inside presence.request()
+  };
+
+  Impl(AuthenticatorProfile p, Env e) : profile(checked(std::move(p))), env(e), ctx{profile, env, session} {}
+
+  AuthenticatorProfile profile;
+  Env env;
+  SessionState session;
+  Ctx ctx;
+  std::shared_ptr<Pending> pending;  // the UserPresence callback holds only a weak_ptr
+
+  void log_status(std::string_view command, CtapStatus s) {
+    if (s == CtapStatus::kOk) return;
+    std::string msg;
+    msg.append(command).append(" -> ").append(status_name(s));
+    env.log.write(LogLevel::kDebug, msg);
+  }
+
+  // status || CBOR, or the status alone for errors (CTAP 2.1 §8.1).
+  Bytes finish(std::string_view command, const Result<Response>& r) {
+    if (!r) {
+      log_status(command, r.error());
+      return status_only(r.error());
+    }
+    auto body = cbor::encode(encode_response(*r));
+    if (!body) {
+      log_status(command, CtapStatus::kOther);
+      return status_only(CtapStatus::kOther);
+    }
+    Bytes out;
+    out.reserve(body->size() + 1);
+    out.push_back(static_cast<std::uint8_t>(CtapStatus::kOk));
+    out.insert(out.end(), body->begin(), body->end());
+    return out;
+  }
+
+  // Runs a continuation; never throws.
+  Bytes resume(Pending& p, PresenceOutcome outcome) {
+    try {
+      return finish(p.command, p.resume(outcome));
+    } catch (const std::exception& e) {
+      env.log.write(LogLevel::kError, std::string(p.command) + ": exception: " + e.what());
+    } catch (...) {
+      env.log.write(LogLevel::kError, std::string(p.command) + ": unknown exception");
+    }
+    return status_only(CtapStatus::kOther);
+  }
+
+  std::optional<Bytes> handle(ByteSpan request, Reply later) {
+    const std::string_view command = request.empty() ? std::string_view("empty message") : command_name(request[0]);
+    env.log.write(LogLevel::kDebug, command);
+
+    // The header's contract: one request at a time; a second one while the user is asked
+    // answers CTAP2_ERR_USER_ACTION_PENDING ("authentication is waiting for user interaction",
+    // CTAP 2.1 §8.2). The pending request carries on.
+    if (pending) {
+      log_status(command, CtapStatus::kUserActionPending);
+      return status_only(CtapStatus::kUserActionPending);
+    }
+    // CTAP 2.1 §6.4 maxMsgSize counts the command byte and the CBOR: longer requests get
+    // CTAP2_ERR_REQUEST_TOO_LARGE.
+    if (request.size() > profile.max_msg_size) {
+      log_status(command, CtapStatus::kRequestTooLarge);
+      return status_only(CtapStatus::kRequestTooLarge);
+    }
+    // CTAP 2.1 §6.3 / style.md §10: getAssertion state survives only until the next command
+    // that is not authenticatorGetNextAssertion.
+    if (request.empty() || request[0] != static_cast<std::uint8_t>(CtapCommand::kGetNextAssertion)) {
+      session.assertions.reset();
+    }
+
+    auto cmd = parse_command(request);
+    if (!cmd) {
+      log_status(command, cmd.error());
+      return status_only(cmd.error());
+    }
+    Result<AnyStep> step = std::visit(
+        Overloaded{
+            [&](const MakeCredentialRequest& r) { return lift(make_credential(ctx, r)); },
+            [&](const GetAssertionRequest& r) { return lift(get_assertion(ctx, r)); },
+            [&](const GetInfoRequest& r) { return lift(get_info(ctx, r)); },
+            [&](const GetNextAssertionRequest& r) { return lift(get_next_assertion(ctx, r)); },
+        },
+        *cmd);
+    if (!step) {
+      log_status(command, step.error());
+      return status_only(step.error());
+    }
+    if (auto* done = std::get_if<Response>(&*step)) return finish(command, Result<Response>(std::move(*done)));
+    return ask_user(command, std::move(std::get<NeedsPresence<Response>>(*step)), std::move(later));
+  }
+
+  std::optional<Bytes> ask_user(std::string_view command, NeedsPresence<Response> need, Reply later) {
+    auto p = std::make_shared<Pending>();
+    p->command = command;
+    p->resume = std::move(need.resume);
+    p->later = std::move(later);
+    p->started_ms = env.clock.now_ms();
+    p->in_request = true;
+    pending = p;
+    std::weak_ptr<Pending> weak = p;
+    try {
+      env.presence.request(need.request, [this, weak](PresenceResult r) { on_answer(weak, r); });
+    } catch (...) {
+      pending.reset();
+      throw;
+    }
+    p->in_request = false;
+    if (p->sync_result) {  // answered inside request(): reply now, never through `later`
+      pending.reset();
+      return std::move(*p->sync_result);
+    }
+    if (pending != p) return status_only(CtapStatus::kOther);  // cannot happen: nothing else clears it
+    return std::nullopt;
+  }
+
+  void on_answer(const std::weak_ptr<Pending>& weak, PresenceResult r) {
+    auto p = weak.lock();
+    if (!p || p != pending) return;  // withdrawn (cancel, timeout, destruction): ignore
+    if (p->sync_result) return;      // answered twice: the port promised at most once
+    Bytes out = resume(*p, to_outcome(r));
+    if (p->in_request) {
+      p->sync_result = std::move(out);
+      return;
+    }
+    pending.reset();  // before `later`, which may send the next request
+    p->later(std::move(out));
+  }
+
+  // Ends the pending request without an answer from the user.
+  void abandon(CtapStatus status) {
+    auto p = std::move(pending);
+    pending.reset();
+    env.presence.withdraw();
+    log_status(p->command, status);
+    p->later(status_only(status));
+  }
+
+  void cancel() {
+    if (!pending || pending->in_request) return;
+    // CTAP 2.1 §11.2.9.1.5 CTAPHID_CANCEL: the request ends with CTAP2_ERR_KEEPALIVE_CANCEL.
+    abandon(CtapStatus::kKeepaliveCancel);
+  }
+
+  void poll() {
+    if (!pending || pending->in_request) return;
+    const std::uint64_t now = env.clock.now_ms();
+    if (now < pending->started_ms || now - pending->started_ms < profile.up_timeout_ms) return;
+    // The user did not answer in time: the command decides the status (USER_ACTION_TIMEOUT for
+    // a touch to proceed, CREDENTIAL_EXCLUDED for an excludeList hit).
+    auto p = std::move(pending);
+    pending.reset();
+    env.presence.withdraw();
+    Bytes out = resume(*p, PresenceOutcome::kTimedOut);
+    p->later(std::move(out));
+  }
+};
+
+Authenticator::Authenticator(AuthenticatorProfile profile, Env env)
+    : impl_(std::make_unique<Impl>(std::move(profile), env)) {}
+
+Authenticator::~Authenticator() {
+  if (impl_ && impl_->pending) impl_->env.presence.withdraw();
+}
+
+std::optional<Bytes> Authenticator::handle(ByteSpan request, Reply later) {
+  try {
+    return impl_->handle(request, std::move(later));
+  } catch (const std::exception& e) {
+    impl_->env.log.write(LogLevel::kError, std::string("handle: exception: ") + e.what());
+  } catch (...) {
+    impl_->env.log.write(LogLevel::kError, "handle: unknown exception");
+  }
+  // style.md §5: no exception crosses handle().
+  return status_only(CtapStatus::kOther);
+}
+
+void Authenticator::cancel() { impl_->cancel(); }
+
+void Authenticator::poll() { impl_->poll(); }
+
+bool Authenticator::waiting_for_user() const { return impl_->pending != nullptr; }
+
+const AuthenticatorProfile& Authenticator::profile() const { return impl_->profile; }
+
+}  // namespace vfido

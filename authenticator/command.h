@@ -1,0 +1,35 @@
+// The closed set of CTAP2 commands the core implements (style.md §4): each request type is a
+// variant alternative, so dispatch with std::visit fails to compile when a handler is missing.
+// CTAP 2.1 §6 (command bytes), §8.1 (message = command byte || CBOR parameters).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <variant>
+
+#include "authenticator/commands/get_assertion.h"
+#include "authenticator/commands/get_info.h"
+#include "authenticator/commands/get_next_assertion.h"
+#include "authenticator/commands/make_credential.h"
+
+namespace vfido {
+
+using Command = std::variant<MakeCredentialRequest, GetAssertionRequest, GetInfoRequest, GetNextAssertionRequest>;
+
+// getNextAssertion answers with a GetAssertionResponse.
+using Response = std::variant<MakeCredentialResponse, GetAssertionResponse, GetInfoResponse>;
+
+// Parses one CTAP2 message. Statuses:
+//   empty message                    -> CTAP1_ERR_INVALID_LENGTH (no command byte)
+//   unknown or unimplemented command -> CTAP1_ERR_INVALID_COMMAND
+//   undecodable / non-canonical CBOR -> CTAP2_ERR_INVALID_CBOR
+//   then the command's own parse() statuses (MISSING_PARAMETER, CBOR_UNEXPECTED_TYPE, ...).
+Result<Command> parse_command(ByteSpan message);
+
+// "authenticatorMakeCredential" etc. for a command byte; "unknown" otherwise. For logs.
+std::string_view command_name(std::uint8_t command_byte);
+
+// The CBOR body of a response.
+cbor::Value encode_response(const Response& response);
+
+}  // namespace vfido

@@ -1,0 +1,70 @@
+// What every command handler works with: the profile, the ports (Env), the session state, and
+// the "needs a touch first" step that makes user presence asynchronous (style.md §13).
+// A handler runs until it needs the user, returns NeedsPresence with a continuation, and the
+// Authenticator resumes it when UserPresence answers, when cancel() is called or when poll()
+// sees the timeout.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "authenticator/bytes.h"
+#include "authenticator/env/env.h"
+#include "authenticator/profile.h"
+#include "authenticator/result.h"
+
+namespace vfido {
+
+// How a request for user presence ended.
+enum class PresenceOutcome : std::uint8_t {
+  kApproved,  // the user touched the key
+  kDenied,    // the user declined
+  kTimedOut,  // profile.up_timeout_ms passed without an answer (Authenticator::poll)
+};
+
+// "Ask the user, then continue with `resume`." `resume` runs at most once, after the handler
+// has returned, so it captures by value what it needs (and the Ctx by reference: it lives as
+// long as the Authenticator).
+template <typename R>
+struct NeedsPresence {
+  PresenceRequest request;
+  std::function<Result<R>(PresenceOutcome)> resume;
+};
+
+// A handler's result: the response now, or a touch first.
+template <typename R>
+using Step = std::variant<R, NeedsPresence<R>>;
+
+// What getAssertion remembers for getNextAssertion (CTAP 2.1 §6.2.2 step 12, §6.3).
+struct AssertionState {
+  std::string rp_id;
+  ByteArray<kRpIdHashLen> rp_id_hash{};
+  ByteArray<kClientDataHashLen> client_data_hash{};
+  std::uint8_t up_flag = 0;            // flags::kUp or 0, as in the original response
+  std::vector<Bytes> credential_ids;   // newest first; [0] went out with getAssertion
+  std::size_t credential_counter = 1;  // index of the next one to return
+  std::uint64_t last_ms = 0;           // env.clock at the last getAssertion/getNextAssertion
+};
+
+// Session state (style.md §10): cleared by any command that is not its continuation.
+struct SessionState {
+  std::optional<AssertionState> assertions;
+};
+
+struct Ctx {
+  const AuthenticatorProfile& profile;
+  Env& env;
+  SessionState& session;
+
+  // Logs why a request is refused (debug level; never secrets) and yields the status, so that
+  // a check reads `if (...) return ctx.reject(CtapStatus::kX, "why");`.
+  tl::unexpected<CtapStatus> reject(CtapStatus status, std::string_view why) const;
+  void debug(std::string_view message) const;
+};
+
+}  // namespace vfido
