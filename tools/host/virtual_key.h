@@ -1,0 +1,133 @@
+// A running virtual key: everything a key needs bundled in one object — the ports (steady
+// clock, OpenSSL RNG, automatic user presence, memory credential store, stderr log), the CTAP2
+// core with a profile, the CTAPHID server and the socket transports it is reachable on. Every
+// report the key sends goes to every attached transport (like a HID device seen by all of its
+// openers); reports from any transport go to the one CTAPHID server, which keeps channels apart.
+//
+// VirtualKey runs on an io_context the caller owns (one thread, style.md §17). BackgroundKey
+// runs one on its own thread for in-process use (tests, `vfido demo`).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "authenticator/authenticator.h"
+#include "authenticator/env/clock.h"
+#include "authenticator/env/log.h"
+#include "authenticator/env/rng.h"
+#include "authenticator/env/user_presence.h"
+#include "authenticator/profile.h"
+#include "credstore/memory_store.h"
+#include "transports/ctaphid/authenticator_device.h"
+#include "transports/ctaphid/server.h"
+#include "transports/udp/udp_transport.h"
+#include "transports/unix/unix_transport.h"
+
+namespace vfido::host {
+
+// How the simulated user answers a request for presence: always touch, or always decline.
+enum class PresenceMode : std::uint8_t { kApprove, kDeny };
+
+// Writes log lines to stderr, prefixed with "vfido: <level>:", when enabled.
+class StderrLog final : public Log {
+ public:
+  explicit StderrLog(bool enabled) : enabled_(enabled) {}
+  void write(LogLevel level, std::string_view message) override;
+
+ private:
+  bool enabled_;
+};
+
+struct KeyOptions {
+  PresenceMode presence = PresenceMode::kApprove;
+  bool verbose = false;                        // log to stderr (otherwise the key is silent)
+  AuthenticatorProfile profile;                // vfido's own device-bound key by default
+};
+
+class VirtualKey {
+ public:
+  // Tick period of the CTAPHID server (transaction timeouts, keepalives, presence timeout);
+  // Server::tick() wants <= 20 ms.
+  static constexpr int kTickMs = 10;
+
+  // Throws std::invalid_argument when options.profile fails validate().
+  VirtualKey(boost::asio::io_context& io, KeyOptions options = {});
+  ~VirtualKey();
+  VirtualKey(const VirtualKey&) = delete;
+  VirtualKey& operator=(const VirtualKey&) = delete;
+
+  // Attach transports before run() (or from the io_context thread). Both bind at once and
+  // throw boost::system::system_error on failure. add_udp returns the bound local port.
+  std::uint16_t add_udp(const transport::udp::Options& options);
+  void add_unix(const std::string& path);
+
+  // Starts the transports and the tick timer, then runs the io_context until shutdown() has
+  // closed everything and the last handler has finished.
+  void run();
+  // Starts the transports and the tick timer without running the io_context (the caller runs it).
+  void start();
+  // Closes every transport (removing Unix socket files) and stops the timer; run() returns once
+  // the aborted operations have drained. Call it from the io_context thread. Idempotent.
+  void shutdown();
+
+  Authenticator& authenticator() { return authenticator_; }
+  const std::vector<std::shared_ptr<transport::udp::UdpTransport>>& udp() const { return udp_; }
+  const std::vector<std::shared_ptr<transport::unix_socket::UnixTransport>>& unix_sockets() const {
+    return unix_;
+  }
+  Log& log() { return log_; }
+
+ private:
+  void fan_out(const transport::ctaphid::Report& report);
+  void feed(ByteSpan report);
+  void schedule_tick();
+
+  boost::asio::io_context& io_;
+  SteadyClock clock_;
+  OpenSslRng rng_;
+  AutoPresence presence_;
+  credstore::MemoryStore store_;
+  StderrLog log_;
+  Authenticator authenticator_;
+  transport::ctaphid::AuthenticatorDevice device_;
+  transport::ctaphid::Server server_;
+  boost::asio::steady_timer timer_;
+  std::vector<std::shared_ptr<transport::udp::UdpTransport>> udp_;
+  std::vector<std::shared_ptr<transport::unix_socket::UnixTransport>> unix_;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+// A VirtualKey on its own io_context and thread, for in-process use: start() returns once the
+// transports are listening; stop() (and the destructor) shut it down and join the thread.
+class BackgroundKey {
+ public:
+  explicit BackgroundKey(KeyOptions options = {});
+  ~BackgroundKey();
+  BackgroundKey(const BackgroundKey&) = delete;
+  BackgroundKey& operator=(const BackgroundKey&) = delete;
+
+  // Attach before start(); same meaning as on VirtualKey.
+  std::uint16_t add_udp(const transport::udp::Options& options);
+  void add_unix(const std::string& path);
+
+  void start();
+  void stop();
+  bool running() const { return thread_.joinable(); }
+
+  // Only safe to touch from outside while the key is stopped (the core is single-threaded).
+  VirtualKey& key() { return *key_; }
+
+ private:
+  boost::asio::io_context io_;  // declared first: outlives the key and its handlers
+  std::unique_ptr<VirtualKey> key_;
+  std::thread thread_;
+};
+
+}  // namespace vfido::host
