@@ -67,11 +67,12 @@ struct Authenticator::Impl {
     std::optional<Bytes> sync_result;   // the answer that arrived inside presence.request()
   };
 
-  Impl(AuthenticatorProfile p, Env e) : profile(checked(std::move(p))), env(e), ctx{profile, env, session} {}
+  Impl(AuthenticatorProfile p, Env e) : profile(checked(std::move(p))), env(e), ctx{profile, env, session, keys} {}
 
   AuthenticatorProfile profile;
   Env env;
   SessionState session;
+  KeyCache keys;
   Ctx ctx;
   std::shared_ptr<Pending> pending;  // the UserPresence callback holds only a weak_ptr
 

@@ -15,6 +15,7 @@
 
 #include "authenticator/bytes.h"
 #include "authenticator/env/env.h"
+#include "authenticator/key_cache.h"
 #include "authenticator/profile.h"
 #include "authenticator/result.h"
 
@@ -60,6 +61,7 @@ struct Ctx {
   const AuthenticatorProfile& profile;
   Env& env;
   SessionState& session;
+  KeyCache& keys;  // loaded credential keys (key_cache.h)
 
   // Logs why a request is refused (debug level; never secrets) and yields the status, so that
   // a check reads `if (...) return ctx.reject(CtapStatus::kX, "why");`.

@@ -130,11 +130,11 @@ Result<GetAssertionResponse> make_assertion(Ctx& ctx, const CredentialRecord& cr
   if (!auth_data) return ctx.reject(auth_data.error(), "getAssertion: authenticator data");
 
   // Step 13: sign authData || clientDataHash with the credential's private key.
-  auto key = crypto::PrivateKey::from_bytes(cred.alg, cred.private_key.expose(), cred.public_key);
+  auto key = ctx.keys.get(cred);
   if (!key) return ctx.reject(CtapStatus::kOther, "getAssertion: stored credential key is unusable");
   ByteWriter msg(auth_data->size() + client_data_hash.size());
   msg.bytes(*auth_data).bytes(client_data_hash);
-  auto sig = key->sign(msg.view());
+  auto sig = (*key)->sign(msg.view());
   if (!sig) return ctx.reject(sig.error(), "getAssertion step 13: signing failed");
 
   GetAssertionResponse resp;
