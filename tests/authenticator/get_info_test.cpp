@@ -11,12 +11,13 @@ TEST_CASE("get_info: default profile answers the exact CBOR map") {
   REQUIRE(r.status == CtapStatus::kOk);
   // Expected bytes produced independently with python-fido2's canonical encoder from
   // {1: ["FIDO_2_0"], 3: aaguid, 4: {"rk": true, "up": true, "plat": false}, 5: 1200, 7: 8,
-  //  8: 128, 9: ["usb"], 10: [{"alg": -7, "type": "public-key"}, {"alg": -8, ...}], 14: 0x100}
+  //  8: 128, 9: ["usb"], 10: [{"alg": -7, "type": "public-key"}, {"alg": -8, ...}], 14: 0x100,
+  //  20: 100 (remainingDiscoverableCredentials: the memory store's capacity)}
   auto expected = from_hex(
       "00"  // CTAP2_OK
-      "a90181684649444f5f325f3003503d92011fb552406db13763434ee000d504a362726bf5627570f564706c6174"
+      "aa0181684649444f5f325f3003503d92011fb552406db13763434ee000d504a362726bf5627570f564706c6174"
       "f4051904b007080818800981637573620a82a263616c672664747970656a7075626c69632d6b6579a263616c67"
-      "2764747970656a7075626c69632d6b65790e190100");
+      "2764747970656a7075626c69632d6b65790e190100141864");
   REQUIRE(expected.has_value());
   CHECK(to_hex(r.raw) == to_hex(*expected));
   // Advertises only what is implemented: no extensions (0x02), no pinUvAuthProtocols (0x06),

@@ -23,6 +23,7 @@
 #include "authenticator/env/rng.h"
 #include "authenticator/env/user_presence.h"
 #include "authenticator/profile.h"
+#include "credstore/memory_state_store.h"
 #include "credstore/memory_store.h"
 #include "transports/ctaphid/authenticator_device.h"
 #include "transports/ctaphid/server.h"
@@ -93,6 +94,7 @@ class VirtualKey {
   OpenSslRng rng_;
   AutoPresence presence_;
   credstore::MemoryStore store_;
+  credstore::MemoryStateStore state_;
   StderrLog log_;
   Authenticator authenticator_;
   transport::ctaphid::AuthenticatorDevice device_;
