@@ -15,6 +15,7 @@
 
 #include "authenticator/bytes.h"
 #include "authenticator/env/env.h"
+#include "authenticator/extensions/inputs.h"
 #include "authenticator/key_cache.h"
 #include "authenticator/volatile_state.h"
 #include "authenticator/profile.h"
@@ -48,6 +49,9 @@ struct AssertionState {
   ByteArray<kRpIdHashLen> rp_id_hash{};
   ByteArray<kClientDataHashLen> client_data_hash{};
   std::uint8_t up_flag = 0;            // flags::kUp or 0, as in the original response
+  bool uv = false;                     // the original response's uv bit (user entity, hmac-secret)
+  GetAssertionExtensions extensions;   // the original request's extension inputs
+  std::optional<HmacSecretSalts> hmac_secret;  // its decrypted salts (wiped with the state)
   std::vector<Bytes> credential_ids;   // newest first; [0] went out with getAssertion
   std::size_t credential_counter = 1;  // index of the next one to return
   std::uint64_t last_ms = 0;           // env.clock at the last getAssertion/getNextAssertion
