@@ -34,10 +34,10 @@ struct AuthenticatorProfile {
   // getInfo 0x03 and attested credential data (WebAuthn §6.5.1): the model's AAGUID.
   ByteArray<kAaguidLen> aaguid = kVfidoAaguid;
 
-  // getInfo 0x01. Advertise only what is implemented: the core has no clientPIN, so no
-  // "FIDO_2_1" (CTAP 2.1 §6.4 requires clientPin/pinUvAuthToken for it). Each entry one of
-  // "U2F_V2", "FIDO_2_0", "FIDO_2_1_PRE", "FIDO_2_1", "FIDO_2_2"; at least one; no duplicates.
-  std::vector<std::string> versions = {"FIDO_2_0"};
+  // getInfo 0x01. Each entry one of "U2F_V2", "FIDO_2_0", "FIDO_2_1_PRE", "FIDO_2_1",
+  // "FIDO_2_2"; at least one; no duplicates. "FIDO_2_1" requires pin_uv_auth_token and
+  // "U2F_V2" goes with u2f (validate()).
+  std::vector<std::string> versions = {"FIDO_2_0", "FIDO_2_1_PRE", "FIDO_2_1"};
 
   // getInfo 0x0A: COSE algorithms in order of preference. makeCredential picks the first entry
   // of the RP's pubKeyCredParams that is in this list (CTAP 2.1 §6.1.2 step 3). Each must be
@@ -89,13 +89,13 @@ struct AuthenticatorProfile {
 
   // "clientPin": authenticatorClientPIN with the protocols below. getInfo says false until a
   // PIN is set, true afterwards.
-  bool client_pin = false;
+  bool client_pin = true;
   // getInfo 0x06: PIN/UV auth protocols in order of preference, each 1 or 2; non-empty when
   // client_pin or built_in_uv is set.
   std::vector<std::uint64_t> pin_uv_auth_protocols = {2, 1};
   // "pinUvAuthToken": getPinUvAuthTokenUsing{Pin,Uv}WithPermissions and the permission model
   // (CTAP 2.1 §6.5.5.7). Without it only the legacy getPinToken (0x05) is served.
-  bool pin_uv_auth_token = false;
+  bool pin_uv_auth_token = true;
   // "uv": built-in user verification (a fingerprint reader, say). nullopt: none (the option is
   // absent); false: capable but nothing enrolled; true: enrolled and usable. UV requests go
   // through the UserPresence port with PresenceRequest::verification set.
@@ -106,7 +106,7 @@ struct AuthenticatorProfile {
   // "noMcGaPermissionsWithClientPin": PIN-derived tokens cannot get mc/ga (CTAP 2.1 §6.4).
   bool no_mc_ga_permissions_with_client_pin = false;
   // "makeCredUvNotRqd": a protected device may make non-discoverable credentials without UV.
-  bool make_cred_uv_not_rqd = false;
+  bool make_cred_uv_not_rqd = true;
   // "alwaysUv" at first power-up (authenticatorConfig toggleAlwaysUv changes it later; the
   // option is advertised whenever authnr_cfg is on or this is true).
   bool always_uv = false;
@@ -130,7 +130,7 @@ struct AuthenticatorProfile {
   bool platform_managed_enterprise_attestation = false;
   // getInfo 0x02 extensions, each one the core implements: "credProtect", "hmac-secret",
   // "credBlob", "largeBlobKey", "minPinLength". An extension not listed is ignored.
-  std::vector<std::string> extensions;
+  std::vector<std::string> extensions = {"credProtect", "hmac-secret", "credBlob"};
   // getInfo 0x0F maxCredBlobLength (>= 32), when "credBlob" is listed.
   std::uint32_t max_cred_blob_length = 32;
   // getInfo 0x0D: minimum PIN length in Unicode code points at first power-up (>= 4).

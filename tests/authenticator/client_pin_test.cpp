@@ -37,7 +37,7 @@ bool client_pin_option(Authenticator& a) {
 }  // namespace
 
 TEST_CASE("client_pin: the command is unknown to a profile without clientPin") {
-  TestDevice d;  // the default profile has no clientPin
+  TestDevice d(ctap20_profile());
   PinPlatform host(d.auth);
   CHECK(host.send(host.request(0x02)).status == CtapStatus::kInvalidCommand);
 }
