@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <exception>
+#include <future>
 #include <iostream>
 #include <stdexcept>
 #include <utility>
@@ -129,6 +130,23 @@ void BackgroundKey::start() {
       std::cerr << "vfido: key thread stopped by an exception: " << e.what() << '\n';
     }
   });
+}
+
+void BackgroundKey::on_key(const std::function<void(VirtualKey&)>& f) {
+  if (!thread_.joinable()) {
+    f(*key_);
+    return;
+  }
+  std::promise<void> done;
+  boost::asio::post(io_, [&] {
+    try {
+      f(*key_);
+      done.set_value();
+    } catch (...) {
+      done.set_exception(std::current_exception());
+    }
+  });
+  done.get_future().get();
 }
 
 void BackgroundKey::stop() {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -125,6 +126,10 @@ class BackgroundKey {
 
   // Only safe to touch from outside while the key is stopped (the core is single-threaded).
   VirtualKey& key() { return *key_; }
+
+  // Runs `f(key())` on the key's own thread and waits for it (or runs it here when the key is
+  // not running); for tests and tools that reach into a running key, e.g. to power-cycle it.
+  void on_key(const std::function<void(VirtualKey&)>& f);
 
  private:
   boost::asio::io_context io_;  // declared first: outlives the key and its handlers
