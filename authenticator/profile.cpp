@@ -69,6 +69,7 @@ tl::expected<void, std::string> AuthenticatorProfile::validate() const {
   if (next_assertion_timeout_ms == 0) return bad("next_assertion_timeout_ms: must be > 0");
   // WebAuthn §6.1.3: BS may be set only when BE is set.
   if (backup_state && !backup_eligible) return bad("backup_state: requires backup_eligible");
+  if (always_discoverable && !resident_keys) return bad("always_discoverable: requires resident_keys");
 
   // CTAP 2.1 §6.4: the options and fields that depend on each other.
   if (contains(versions, "U2F_V2") != u2f) return bad("versions: \"U2F_V2\" must be listed exactly when u2f is on");

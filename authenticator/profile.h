@@ -23,6 +23,12 @@ enum class AttestationMode : std::uint8_t {
   kSelf,  // fmt "packed" self attestation: signed with the credential key, no x5c (WebAuthn §8.2)
 };
 
+// WebAuthn §6.1.1 signature counter behaviour.
+enum class SignCounter : std::uint8_t {
+  kPerCredential,  // each credential counts its assertions
+  kZero,           // always 0: the authenticator keeps no counter
+};
+
 // vfido's own test AAGUID 3d92011f-b552-406d-b137-63434ee000d5.
 inline constexpr ByteArray<kAaguidLen> kVfidoAaguid = {0x3d, 0x92, 0x01, 0x1f, 0xb5, 0x52, 0x40, 0x6d,
                                                        0xb1, 0x37, 0x63, 0x43, 0x4e, 0xe0, 0x00, 0xd5};
@@ -83,6 +89,15 @@ struct AuthenticatorProfile {
   // is invalid (WebAuthn §6.1.3: BS=1 requires BE=1).
   bool backup_eligible = false;
   bool backup_state = false;
+
+  // Every credential is made discoverable, whatever the request's rk option says: what synced
+  // passkey providers do (they keep every passkey in the user's vault). The response reports
+  // the credential like any other; getAssertion without an allowList finds it.
+  bool always_discoverable = false;
+
+  // The signature counter (WebAuthn §6.1.1): one per credential, or always 0 — what synced
+  // passkey providers report, since copies on several devices cannot keep one count.
+  SignCounter sign_counter = SignCounter::kPerCredential;
 
   // ---- CTAP 2.1 features (getInfo options, CTAP 2.1 §6.4). A feature that is off is neither
   // advertised nor served: its command answers CTAP1_ERR_INVALID_COMMAND. ----

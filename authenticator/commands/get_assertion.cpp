@@ -216,8 +216,10 @@ cbor::Value GetAssertionResponse::encode() const {
 }
 
 Result<GetAssertionResponse> make_assertion(Ctx& ctx, const CredentialRecord& cred, const AssertionState& request) {
-  // WebAuthn §6.1.1: the counter goes up on every assertion (per credential in vfido).
-  auto count = ctx.env.store.next_sign_count(cred);
+  // WebAuthn §6.1.1: the counter goes up on every assertion (per credential), or stays 0 for a
+  // model that keeps none.
+  StoreResult<std::uint32_t> count = 0u;
+  if (ctx.profile.sign_counter == SignCounter::kPerCredential) count = ctx.env.store.next_sign_count(cred);
   if (!count) return ctx.reject(to_ctap_status(count.error()), "getAssertion: signature counter");
 
   // Step 10: extension outputs for this credential.

@@ -331,6 +331,10 @@ Result<Step<MakeCredentialResponse>> make_credential(Ctx& ctx, const MakeCredent
   if (plan->rk && !profile.resident_keys) {
     return ctx.reject(CtapStatus::kUnsupportedOption, "makeCredential step 5.4: rk not supported");
   }
+  // Synced providers keep every passkey discoverable (profile.always_discoverable). Steps 7-8
+  // still judge the request by its own rk option.
+  const bool rk_requested = plan->rk;
+  plan->rk = plan->rk || profile.always_discoverable;
   // 5.6: up false -> CTAP2_ERR_INVALID_OPTION (makeCredential always tests presence).
   if (!req.options.up.value_or(true)) return ctx.reject(CtapStatus::kInvalidOption, "makeCredential step 5.6: up=false");
 
@@ -348,7 +352,7 @@ Result<Step<MakeCredentialResponse>> make_credential(Ctx& ctx, const MakeCredent
   }
   // Steps 7-8: a protected device needs UV unless makeCredUvNotRqd allows a non-discoverable
   // credential without it.
-  if (protected_ && !uv && !param && (plan->rk || !uv_not_rqd)) {
+  if (protected_ && !uv && !param && (rk_requested || !uv_not_rqd)) {
     return ctx.reject(ctx.uv_required_status(), "makeCredential steps 7-8: the device is protected and no UV was offered");
   }
 

@@ -10,5 +10,6 @@ namespace vfido::cli {
 // *exit_code (0 = success).
 void add_serve(CLI::App& app, int* exit_code);  // serve.cpp
 void add_demo(CLI::App& app, int* exit_code);   // demo.cpp
+void add_profile(CLI::App& app, int* exit_code);  // profile.cpp
 
 }  // namespace vfido::cli

@@ -1,7 +1,8 @@
 // `vfido serve`: runs a virtual key on the socket transports until SIGINT or SIGTERM.
 //
 //   vfido serve --udp [--udp-host 127.0.0.1 --udp-port 8111 --udp-peer-port 7112]
-//               [--unix PATH] [--presence approve|deny] [--verbose]
+//               [--unix PATH] [--presence approve|deny] [--profile ID|FILE] [--aaguid UUID]
+//               [--verbose]
 //
 // Prints one line per transport on stdout once it listens (test harnesses wait for it), then
 // serves; exits 0 after a signal, 1 when a transport cannot be opened, 2 on a usage error.
@@ -15,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "profiles/registry.h"
 #include "tools/host/virtual_key.h"
 #include "tools/vfido/commands.h"
 
@@ -29,6 +31,8 @@ struct ServeOptions {
   std::uint16_t udp_peer_port = 7112;
   std::string unix_path;
   std::string presence = "approve";
+  std::string profile = "vfido";
+  std::string aaguid;  // overrides the profile's AAGUID when set
   bool verbose = false;
 };
 
@@ -42,6 +46,20 @@ int run_serve(const ServeOptions& o) {
   host::KeyOptions key_options;
   key_options.presence = o.presence == "deny" ? host::PresenceMode::kDeny : host::PresenceMode::kApprove;
   key_options.verbose = o.verbose;
+  auto profile = profiles::resolve(o.profile);
+  if (!profile) {
+    std::cerr << "vfido serve: " << profile.error() << '\n';
+    return 2;
+  }
+  key_options.profile = profile->model;
+  if (!o.aaguid.empty()) {
+    auto aaguid = profiles::parse_uuid(o.aaguid);
+    if (!aaguid) {
+      std::cerr << "vfido serve: --aaguid: " << aaguid.error() << '\n';
+      return 2;
+    }
+    key_options.profile.aaguid = *aaguid;
+  }
 
   std::unique_ptr<host::VirtualKey> key;
   try {
@@ -110,6 +128,9 @@ void add_serve(CLI::App& app, int* exit_code) {
   cmd->add_option("--presence", o->presence, "How the simulated user answers a touch request")
       ->check(CLI::IsMember({"approve", "deny"}))
       ->capture_default_str();
+  cmd->add_option("--profile", o->profile, "Authenticator model: a profile id (vfido profile list) or a JSON file")
+      ->capture_default_str();
+  cmd->add_option("--aaguid", o->aaguid, "Claim this AAGUID instead of the profile's (a UUID)");
   cmd->add_flag("-v,--verbose", o->verbose, "Log every request and error to stderr");
   cmd->callback([o, exit_code] { *exit_code = run_serve(*o); });
 }
