@@ -1,5 +1,7 @@
 #include "authenticator/crypto/der.h"
 
+#include <bit>
+
 namespace vfido::crypto::der {
 namespace {
 
@@ -81,6 +83,46 @@ void write_unsigned_integer(ByteWriter& out, ByteSpan magnitude) {
   if (magnitude.empty() || (magnitude[0] & 0x80) != 0) contents.u8(0x00);
   contents.bytes(magnitude);
   write_tlv(out, kTagInteger, contents.view());
+}
+
+void write_named_bits(ByteWriter& out, std::uint16_t bits) {
+  ByteWriter contents(3);
+  if (bits == 0) {
+    contents.u8(0);
+  } else {
+    unsigned highest = 15U - static_cast<unsigned>(std::countl_zero(bits));  // the last named bit set
+    unsigned octets = highest / 8 + 1;
+    contents.u8(static_cast<std::uint8_t>(7U - highest % 8));  // unused bits in the last octet
+    for (unsigned o = 0; o < octets; ++o) {
+      unsigned octet = 0;
+      for (unsigned b = 0; b < 8; ++b) {
+        if ((bits >> (o * 8 + b)) & 1U) octet |= 0x80U >> b;  // named bit 0 is the first octet's MSB
+      }
+      contents.u8(static_cast<std::uint8_t>(octet));
+    }
+  }
+  write_tlv(out, kTagBitString, contents.view());
+}
+
+Result<std::uint16_t> read_named_bits(ByteSpan der) {
+  auto contents = read_single(der, kTagBitString);
+  if (!contents) return fail(contents.error());
+  ByteSpan c = *contents;
+  if (c.empty() || c[0] > 7 || c.size() > 3) return fail(kBad);
+  unsigned unused = c[0];
+  ByteSpan octets = c.subspan(1);
+  if (octets.empty()) {
+    if (unused != 0) return fail(kBad);
+    return std::uint16_t{0};
+  }
+  if ((octets.back() & ((1U << unused) - 1U)) != 0) return fail(kBad);
+  unsigned bits = 0;
+  for (std::size_t o = 0; o < octets.size(); ++o) {
+    for (unsigned b = 0; b < 8; ++b) {
+      if (octets[o] & (0x80U >> b)) bits |= 1U << (o * 8 + b);
+    }
+  }
+  return static_cast<std::uint16_t>(bits);
 }
 
 }  // namespace vfido::crypto::der

@@ -1,7 +1,7 @@
 // A strict reader and a writer for the few DER structures (ITU-T X.690 §8, §10) the crypto module
 // handles itself, without OpenSSL's generic decoders: RSAPrivateKey and RSAPublicKey (RFC 8017
-// §A.1), which OpenSSL 3 needs about a hundred microseconds to decode, and the FIDO certificate
-// extension values. Only definite, minimal lengths and minimal INTEGERs are accepted; anything
+// §A.1), which OpenSSL 3 needs about a hundred microseconds to decode, and the certificate
+// extension values x509.cpp writes and the FIDO ones it reads. Only definite, minimal lengths and minimal INTEGERs are accepted; anything
 // else is kInvalidParameter.
 #pragma once
 
@@ -34,5 +34,13 @@ void write_tlv(ByteWriter& out, std::uint8_t tag, ByteSpan contents);
 // Appends the INTEGER whose big-endian magnitude is `magnitude` (leading zero octets are
 // dropped; a sign octet is added when the top bit is set).
 void write_unsigned_integer(ByteWriter& out, ByteSpan magnitude);
+
+// Appends a BIT STRING of named bits (bit i of `bits` is named bit i, X.680 §22.7) in DER:
+// trailing zero bits removed (X.690 §11.2.2), so no bits at all is 03 01 00.
+void write_named_bits(ByteWriter& out, std::uint16_t bits);
+
+// Reads the whole of `der` as a BIT STRING of at most 16 named bits. The unused-bits count must
+// be 0..7 (0 when there are no content bits) and the unused bits zero (X.690 §8.6.2, §11.2.1).
+Result<std::uint16_t> read_named_bits(ByteSpan der);
 
 }  // namespace vfido::crypto::der

@@ -155,7 +155,7 @@ Result<PkeyPtr> ed25519_keypair_pkey(ByteSpan seed, ByteSpan pub) {
   return pkey;
 }
 
-Result<Bytes> ed25519_public(EVP_PKEY* pkey) {
+Result<Bytes> ed25519_public(const EVP_PKEY* pkey) {
   Bytes pub(kEd25519KeyLen);
   std::size_t len = pub.size();
   if (EVP_PKEY_get_raw_public_key(pkey, pub.data(), &len) != 1 || len != kEd25519KeyLen) {
@@ -200,9 +200,20 @@ Bytes rsa_public_der(ByteSpan n, ByteSpan e) {
   return std::move(out).take();
 }
 
+// n and e of a DER RSAPublicKey.
+Result<std::pair<ByteSpan, ByteSpan>> rsa_public_parts(ByteSpan der_bytes) {
+  auto body = der::read_single(der_bytes, der::kTagSequence);
+  if (!body) return fail(body.error());
+  ByteReader in(*body, CtapStatus::kInvalidParameter);
+  auto n = der::read_unsigned_integer(in);
+  auto e = der::read_unsigned_integer(in);
+  if (!n || !e || !in.expect_end()) return fail(CtapStatus::kInvalidParameter);
+  return std::pair{*n, *e};
+}
+
 // An RSA integer parameter (n or e), big-endian without leading zeros (RFC 8230 §4, I2OSP with
 // the minimum number of octets). Empty if OpenSSL cannot produce it.
-Bytes rsa_bn_param(EVP_PKEY* pkey, const char* name) {
+Bytes rsa_bn_param(const EVP_PKEY* pkey, const char* name) {
   BIGNUM* raw = nullptr;
   if (EVP_PKEY_get_bn_param(pkey, name, &raw) != 1) return {};
   BignumPtr bn(raw);
@@ -212,7 +223,7 @@ Bytes rsa_bn_param(EVP_PKEY* pkey, const char* name) {
 }
 
 // The DER RSAPrivateKey of an RSA key, copied into wiped memory; OpenSSL's buffer is wiped too.
-Result<SecretBytes> rsa_private_der(EVP_PKEY* pkey) {
+Result<SecretBytes> rsa_private_der(const EVP_PKEY* pkey) {
   unsigned char* buf = nullptr;
   int len = i2d_PrivateKey(pkey, &buf);
   if (len <= 0 || buf == nullptr) return fail(CtapStatus::kOther);
@@ -336,6 +347,50 @@ const Bytes* cose_bytes(const cbor::Value& key, std::int64_t label, std::size_t 
   return b != nullptr && b->size() == len ? b : nullptr;
 }
 
+// ---- COSE_Key maps (WebAuthn §6.5.1.1) -------------------------------------------------------
+
+// RFC 9053 §7.1.1 (EC2): kty 2, alg -7, crv 1 (P-256), x and y at full width, from 04||x||y.
+cbor::Value ec2_cose(ByteSpan point) {
+  using cbor::Value;
+  return Value::map({
+      {Value::integer(cose::kLabelKty), Value::integer(cose::kKtyEc2)},
+      {Value::integer(cose::kLabelAlg), Value::integer(cose::kAlgEs256)},
+      {Value::integer(cose::kLabelCrv), Value::integer(cose::kCrvP256)},
+      {Value::integer(cose::kLabelX), Value::bytes(point.subspan(1, kP256CoordLen))},
+      {Value::integer(cose::kLabelY), Value::bytes(point.subspan(1 + kP256CoordLen, kP256CoordLen))},
+  });
+}
+
+// RFC 9053 §7.2 (OKP): kty 1, alg -8, crv 6 (Ed25519), x = the public key.
+cbor::Value okp_cose(ByteSpan pub) {
+  using cbor::Value;
+  return Value::map({
+      {Value::integer(cose::kLabelKty), Value::integer(cose::kKtyOkp)},
+      {Value::integer(cose::kLabelAlg), Value::integer(cose::kAlgEdDsa)},
+      {Value::integer(cose::kLabelCrv), Value::integer(cose::kCrvEd25519)},
+      {Value::integer(cose::kLabelX), Value::bytes(pub)},
+  });
+}
+
+// RFC 8230 §4 (RSA): kty 3, alg -257, n and e as minimal big-endian byte strings.
+cbor::Value rsa_cose(ByteSpan n, ByteSpan e) {
+  using cbor::Value;
+  return Value::map({
+      {Value::integer(cose::kLabelKty), Value::integer(cose::kKtyRsa)},
+      {Value::integer(cose::kLabelAlg), Value::integer(cose::kAlgRs256)},
+      {Value::integer(kLabelRsaN), Value::bytes(n)},
+      {Value::integer(kLabelRsaE), Value::bytes(e)},
+  });
+}
+
+bool is_p256(const EVP_PKEY* pkey) {
+  if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC) return false;
+  char group[64] = {};
+  std::size_t len = 0;
+  return EVP_PKEY_get_group_name(pkey, group, sizeof(group), &len) == 1 &&
+         std::string_view(group, len) == SN_X9_62_prime256v1;
+}
+
 }  // namespace
 
 void PkeyDeleter::operator()(void* pkey) const { EVP_PKEY_free(static_cast<EVP_PKEY*>(pkey)); }
@@ -418,37 +473,72 @@ Result<PrivateKey> PrivateKey::from_bytes(std::int64_t cose_alg, ByteSpan privat
 }
 
 cbor::Value PrivateKey::public_cose() const {
-  using cbor::Value;
-  ByteSpan pub(pub_);
-  if (alg_ == cose::kAlgEs256) {
-    // RFC 9053 §7.1.1 (EC2): kty 2, alg -7, crv 1 (P-256), x and y at full width.
-    return Value::map({
-        {Value::integer(cose::kLabelKty), Value::integer(cose::kKtyEc2)},
-        {Value::integer(cose::kLabelAlg), Value::integer(cose::kAlgEs256)},
-        {Value::integer(cose::kLabelCrv), Value::integer(cose::kCrvP256)},
-        {Value::integer(cose::kLabelX), Value::bytes(pub.subspan(1, kP256CoordLen))},
-        {Value::integer(cose::kLabelY), Value::bytes(pub.subspan(1 + kP256CoordLen, kP256CoordLen))},
-    });
-  }
+  if (alg_ == cose::kAlgEs256) return ec2_cose(pub_);
   if (alg_ == cose::kAlgRs256) {
-    // RFC 8230 §4 (RSA): kty 3, alg -257, n and e as minimal big-endian byte strings.
-    auto* pkey = static_cast<EVP_PKEY*>(pkey_.get());
-    Bytes n = pkey == nullptr ? Bytes() : rsa_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N);
-    Bytes e = pkey == nullptr ? Bytes() : rsa_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E);
-    return Value::map({
-        {Value::integer(cose::kLabelKty), Value::integer(cose::kKtyRsa)},
-        {Value::integer(cose::kLabelAlg), Value::integer(cose::kAlgRs256)},
-        {Value::integer(kLabelRsaN), Value::bytes(std::move(n))},
-        {Value::integer(kLabelRsaE), Value::bytes(std::move(e))},
-    });
+    auto parts = rsa_public_parts(pub_);
+    // public_bytes() of an RS256 key is always our own RSAPublicKey encoding.
+    return parts ? rsa_cose(parts->first, parts->second) : cbor::Value::map();
   }
-  // RFC 9053 §7.2 (OKP): kty 1, alg -8, crv 6 (Ed25519), x = the public key.
-  return Value::map({
-      {Value::integer(cose::kLabelKty), Value::integer(cose::kKtyOkp)},
-      {Value::integer(cose::kLabelAlg), Value::integer(cose::kAlgEdDsa)},
-      {Value::integer(cose::kLabelCrv), Value::integer(cose::kCrvEd25519)},
-      {Value::integer(cose::kLabelX), Value::bytes(pub)},
-  });
+  return okp_cose(pub_);
+}
+
+Result<PrivateKey> PrivateKey::from_evp(const evp_pkey_st* pkey) {
+  if (pkey == nullptr) return fail(CtapStatus::kInvalidParameter);
+  if (is_p256(pkey)) {
+    BIGNUM* raw = nullptr;
+    if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &raw) != 1) return fail(CtapStatus::kInvalidParameter);
+    BignumPtr d(raw);
+    SecretBytes scalar(kP256ScalarLen);
+    if (BN_bn2binpad(d.get(), scalar.expose_mut().data(), static_cast<int>(kP256ScalarLen)) < 0) {
+      return fail(CtapStatus::kInvalidParameter);
+    }
+    return from_bytes(cose::kAlgEs256, scalar.expose(), {});
+  }
+  if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_ED25519) {
+    SecretBytes seed(kEd25519KeyLen);
+    std::size_t len = seed.size();
+    if (EVP_PKEY_get_raw_private_key(pkey, seed.expose_mut().data(), &len) != 1 || len != kEd25519KeyLen) {
+      return fail(CtapStatus::kInvalidParameter);
+    }
+    return from_bytes(cose::kAlgEdDsa, seed.expose(), {});
+  }
+  if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA) {
+    auto der_bytes = rsa_private_der(pkey);
+    if (!der_bytes) return fail(CtapStatus::kInvalidParameter);
+    return from_bytes(cose::kAlgRs256, der_bytes->expose(), {});
+  }
+  return fail(CtapStatus::kUnsupportedAlgorithm);
+}
+
+Result<cbor::Value> public_cose_of(const evp_pkey_st* pkey) {
+  if (pkey == nullptr) return fail(CtapStatus::kInvalidParameter);
+  if (is_p256(pkey)) {
+    // SEC 1 §2.3.3 uncompressed, whatever form the key was encoded in.
+    ByteArray<kP256PointLen> point{};
+    point[0] = kUncompressedTag;
+    for (auto [name, offset] : {std::pair{OSSL_PKEY_PARAM_EC_PUB_X, std::size_t{1}},
+                                std::pair{OSSL_PKEY_PARAM_EC_PUB_Y, 1 + kP256CoordLen}}) {
+      BIGNUM* raw = nullptr;
+      if (EVP_PKEY_get_bn_param(pkey, name, &raw) != 1) return fail(CtapStatus::kInvalidParameter);
+      BignumPtr coord(raw);
+      if (BN_bn2binpad(coord.get(), point.data() + offset, static_cast<int>(kP256CoordLen)) < 0) {
+        return fail(CtapStatus::kInvalidParameter);
+      }
+    }
+    return ec2_cose(point);
+  }
+  if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_ED25519) {
+    auto pub = ed25519_public(pkey);
+    if (!pub) return fail(CtapStatus::kInvalidParameter);
+    return okp_cose(*pub);
+  }
+  if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA) {
+    Bytes n = rsa_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N);
+    Bytes e = rsa_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E);
+    if (!rsa_public_ok(n, e)) return fail(CtapStatus::kUnsupportedAlgorithm);
+    return rsa_cose(n, e);
+  }
+  return fail(CtapStatus::kUnsupportedAlgorithm);
 }
 
 Result<Bytes> PrivateKey::sign(ByteSpan msg) const {

@@ -52,6 +52,11 @@ class PrivateKey {
   // outside kRsaMinBits..kRsaMaxBits or trailing bytes).
   static Result<PrivateKey> from_bytes(std::int64_t cose_alg, ByteSpan private_bytes, ByteSpan public_bytes);
 
+  // A key held by OpenSSL (read from PEM by x509.h): P-256 -> ES256, Ed25519 -> EdDSA, RSA of
+  // kRsaMinBits..kRsaMaxBits with two primes -> RS256. kUnsupportedAlgorithm for other types,
+  // kInvalidParameter when the private half cannot be read.
+  static Result<PrivateKey> from_evp(const evp_pkey_st* pkey);
+
   std::int64_t cose_alg() const { return alg_; }
   // ES256: the 32-byte scalar; EdDSA: the 32-byte seed; RS256: the DER RSAPrivateKey (PKCS #1,
   // RFC 8017 §A.1.2), about 1190 bytes for a 2048-bit key.
@@ -84,6 +89,10 @@ class PrivateKey {
 // by tests and by host-side tools; false on any mismatch or malformed input (for RS256 also n or
 // e with leading zero bytes, RFC 8230 §4, and a modulus outside kRsaMinBits..kRsaMaxBits).
 bool verify_signature(const cbor::Value& cose_key, ByteSpan msg, ByteSpan signature);
+
+// The COSE_Key of a public key held by OpenSSL (a certificate's subject key): P-256 -> ES256,
+// Ed25519 -> EdDSA, RSA of kRsaMinBits..kRsaMaxBits -> RS256; kUnsupportedAlgorithm otherwise.
+Result<cbor::Value> public_cose_of(const evp_pkey_st* pkey);
 
 // P-256 ECDH for the PIN/UV auth protocols (CTAP 2.1 §6.5.6): a key pair whose shared secret
 // with a peer point is the 32-byte x-coordinate. Peer points off the curve are kInvalidParameter.

@@ -11,6 +11,7 @@
 #include "authenticator/ctap_constants.h"
 #include "authenticator/env/rng.h"
 #include "tests/authenticator/crypto/crypto_test_util.h"
+#include "tests/authenticator/crypto/rsa_test_vector.h"
 
 namespace vfido::crypto {
 namespace {
@@ -19,49 +20,10 @@ using test::flip_bit;
 using test::must;
 using test::unhex;
 
-// A 2048-bit key made by `openssl genrsa 2048` and written with `openssl rsa -traditional
-// -outform DER` (RSAPrivateKey); its `-RSAPublicKey_out` DER; and `openssl dgst -sha256 -sign`
-// of kMessage with it. PKCS #1 v1.5 signatures are deterministic, so ours must be identical.
-const char* const kKeyDer =
-    "308204a30201000282010100dcb63f582e5b61b5b455a67463e7dcddd3cfaf573a40d27f7ffc2a0db1b0ac9d1acc8f415fcf"
-    "c4ef6cbe7a5122a6e54d048c9c22dbfbe066e429253feeda9112621a2eba0db9e391b07961d916122038754675d36ee6a7fc"
-    "7f5ebd8e0ccaecfba4cb6cc4ba32d005a0f6d8f06e61c3e87a2cefeca6e805fe6e49d7800740496a5b6a9bbdfe23345d26c9"
-    "ac296063d201503728b4782d6dbf685c1e9661ae291b216f904e1306cf738fd6e97cf3aacbb2546c9016cc5206f1e9dd792d"
-    "7d8f5a881ca9afda53ea546a65ff517002efcd4eaa465c21cdd6b95ee81150bdcafade42611da2cdc9538ece6328f1185633"
-    "bfe69c9a767399e9531bad62b5cadcb219ad020301000102820100366d850278701590eb174214aabc777586b1cd221c1df7"
-    "2af50358d586afb4698bbdcd48085a22cd0e4a8cbc6c68aedc46d66bfc96b62ef900a3fae920bc6a91177b3071b647d48c4d"
-    "72298490d2487ad3c4dbf297832f02efe00babb790e54f0b2d1536105ace7cccdc82d40bcc7534e3c828247a66766fef7fab"
-    "3289d73b231763bdbd1d5576fa7e62220fab395262f2274148a20b01d183bf5299aac2223a1a72ef5ff763dd1f27577ce3cb"
-    "1d4ea1365d6a24dfc3a9be1e2cd6042a5349d984919e14ec208485aac9e786d87975036520dec233d49547ad3f5dab35d662"
-    "62a7ccc684c9c9781e6e56a42fa133beb5bc6056303798b03bbc8a7de5b3dabf8b02818100fa15733e5e6239e996c96180c1"
-    "2c11677daf24973d50a1a093d909dbb48c92b5527da91fd5ac4c04b2753cf3a301f62d1c821fe499c41eaaa7006bb71bbeef"
-    "5dda936ca5754f979d5af5de6276c96366e5701e7fcab6ee5792c149c6d8ae16869fa20051f6f41ecf032c5f87a459505608"
-    "4ddbafd762970c848942fc03eec17f02818100e1eeea88c74a1bf22cbaa8ccb382557238b265b4f7128f964b93ab0128bc19"
-    "a1185af7241f1e1344d975786f0d5661e5297dc869bbff977b3de800c43d1f09ca818643fd6f0b20f070db24ce85066ec546"
-    "59703386a7eddf6e7b5bf2155e51d1a8e46b806b217af9f1455e904cee122dff3a0e043980bde7e1316ae2862a62d3028180"
-    "7fa188e250bb22c143325daf9f66c52f2326caaee11d108fea44bf5240afe983dea8c132bd1324ecd4c31eab5d0af83f87a8"
-    "256cbec927b98267a5919af874235b151842cd3f24aaab2c86258c683571e330b87011de107fe32700671a58a6a86839fe9d"
-    "d6423aa2fe049c709680fa8e1dc8d690c484cd8016f8129699cf3533028181009ac2077ed75ba916d292ad2b424ea56eceed"
-    "4c039035f38ad48bfad7996a76f7c4f2125578c72615c40ad60ae38ce7138cbf2ef756223645e1dab823b3663e53ab332801"
-    "41fdd27b4022abec966c189622a102dd188090ccba25df8e4c1ac65aa1a08d0e72d385240da321aa2037f6d5f0fc783b6694"
-    "0c00f85cdc44fbf7aea70281806b946d3776d477f5d5b4c5143b92e2565acae44b8357d1825b042cf3d626070bc97e65d460"
-    "f4dca621aad217b33ab78d82553843478a403fc61954f9c4a2936fc47d95c49a52a20cafdabc5be3057a547a2e3fd1ec225c"
-    "756c3ac4288f8297fbd614ac8dcbba678fbd3d1c30928d42fcb7d9cd4a0fd4a2568bdf677e9b753335";
-const char* const kPublicDer =
-    "3082010a0282010100dcb63f582e5b61b5b455a67463e7dcddd3cfaf573a40d27f7ffc2a0db1b0ac9d1acc8f415fcfc4ef6c"
-    "be7a5122a6e54d048c9c22dbfbe066e429253feeda9112621a2eba0db9e391b07961d916122038754675d36ee6a7fc7f5ebd"
-    "8e0ccaecfba4cb6cc4ba32d005a0f6d8f06e61c3e87a2cefeca6e805fe6e49d7800740496a5b6a9bbdfe23345d26c9ac2960"
-    "63d201503728b4782d6dbf685c1e9661ae291b216f904e1306cf738fd6e97cf3aacbb2546c9016cc5206f1e9dd792d7d8f5a"
-    "881ca9afda53ea546a65ff517002efcd4eaa465c21cdd6b95ee81150bdcafade42611da2cdc9538ece6328f1185633bfe69c"
-    "9a767399e9531bad62b5cadcb219ad0203010001";
-const char* const kSignature =
-    "a4dca03a25d2e72bf79acf44ae7c0f083fcff15cf7b5d38096da1f5f62c8112ccd1571cddc23ff0abe8f6b63d9ca410d60a0"
-    "6755cc81a3644a95c981ebfabb753b572bdc7063213b3029c7523abf036af2c8bea3863472a9b5561f2f7382c20824d4dff8"
-    "7c1ed5d8ab1f70ce7318b6c918e4552b73279cc852fecf14d638b9dcc1f7c6fc120a63ade99641bd4739ecdc13964272f720"
-    "340e4c9ee66a389f6111f4750d8e8904a2bb247bf7a01b7aae61bd3e4c58c52cf756ede4cd4607080261cd5822eb6ee3f54f"
-    "351b6be7dbe317e4c6cae4edd3e2d57e1649fd7accaed3658ee2c4716e0e6b6ee413ee8a3f5c531c07c2ef14bbcd4a7138c7"
-    "fb0ea8b75879";
-constexpr std::string_view kMessage = "authenticatorData || clientDataHash";
+using test::rsa_vector::kKeyDer;
+using test::rsa_vector::kMessage;
+using test::rsa_vector::kPublicDer;
+using test::rsa_vector::kSignature;
 
 // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }: in kPublicDer the
 // modulus's 256 bytes follow the 9-byte prefix 30 82 01 0a 02 82 01 01 00.
