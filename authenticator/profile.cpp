@@ -4,6 +4,7 @@
 #include <array>
 #include <string_view>
 
+#include "authenticator/attestation.h"
 #include "authenticator/crypto/keys.h"
 
 namespace vfido {
@@ -29,6 +30,17 @@ constexpr std::array<std::string_view, 6> kKnownTransports = {"usb", "nfc", "ble
                                                               "internal"};
 
 tl::unexpected<std::string> bad(std::string why) { return tl::unexpected<std::string>(std::move(why)); }
+
+// WebAuthn §8.2.1: an AAGUID extension must match the AAGUID the profile reports; §8.2.2: the
+// serial number belongs in enterprise attestation certificates only.
+std::optional<std::string> material_problem(const AttestationMaterial& m, const ByteArray<kAaguidLen>& aaguid,
+                                            bool enterprise) {
+  const crypto::FidoExtensions& fido = m.fido_extensions();
+  if (fido.aaguid && *fido.aaguid != aaguid) return "the certificate's AAGUID extension is not the profile's aaguid";
+  if (enterprise && !fido.serial_number) return "the certificate has no id-fido-gen-ce-sernum extension";
+  if (!enterprise && fido.serial_number) return "the certificate carries id-fido-gen-ce-sernum (enterprise only)";
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -65,6 +77,18 @@ tl::expected<void, std::string> AuthenticatorProfile::validate() const {
   if (next_assertion_timeout_ms == 0) return bad("next_assertion_timeout_ms: must be > 0");
   // WebAuthn §6.1.3: BS may be set only when BE is set.
   if (backup_state && !backup_eligible) return bad("backup_state: requires backup_eligible");
+
+  if (attestation == AttestationMode::kBasic && !attestation_material) {
+    return bad("attestation_material: required for basic attestation");
+  }
+  if (attestation_material) {
+    if (auto why = material_problem(*attestation_material, aaguid, false)) return bad("attestation_material: " + *why);
+  }
+  if (enterprise_attestation_material) {
+    if (auto why = material_problem(*enterprise_attestation_material, aaguid, true)) {
+      return bad("enterprise_attestation_material: " + *why);
+    }
+  }
   return {};
 }
 
