@@ -96,7 +96,7 @@ void write_named_bits(ByteWriter& out, std::uint16_t bits) {
     for (unsigned o = 0; o < octets; ++o) {
       unsigned octet = 0;
       for (unsigned b = 0; b < 8; ++b) {
-        if ((bits >> (o * 8 + b)) & 1U) octet |= 0x80U >> b;  // named bit 0 is the first octet's MSB
+        if ((static_cast<unsigned>(bits) >> (o * 8 + b)) & 1U) octet |= 0x80U >> b;  // named bit 0 is the first octet's MSB
       }
       contents.u8(static_cast<std::uint8_t>(octet));
     }
