@@ -48,6 +48,17 @@ PresenceOutcome to_outcome(PresenceResult r) {
   return r == PresenceResult::kApproved ? PresenceOutcome::kApproved : PresenceOutcome::kDenied;
 }
 
+// The saved device state, or the initial one of this model when nothing was saved yet. A state
+// that cannot be read is not silently replaced (that would forget the PIN): it throws.
+DeviceState load_device(const AuthenticatorProfile& profile, Env& env) {
+  auto saved = env.state.load_state();
+  if (!saved) throw std::runtime_error(std::string("cannot read the device state: ") + std::string(store_error_name(saved.error())));
+  if (!*saved) return DeviceState::initial(profile);
+  auto state = DeviceState::decode(**saved);
+  if (!state) throw std::runtime_error(state.error());
+  return std::move(*state);
+}
+
 AuthenticatorProfile checked(AuthenticatorProfile p) {
   auto ok = p.validate();
   if (!ok) throw std::invalid_argument("invalid authenticator profile \"" + p.name + "\": " + ok.error());
@@ -67,12 +78,19 @@ struct Authenticator::Impl {
     std::optional<Bytes> sync_result;   // the answer that arrived inside presence.request()
   };
 
-  Impl(AuthenticatorProfile p, Env e) : profile(checked(std::move(p))), env(e), ctx{profile, env, session, keys} {}
+  Impl(AuthenticatorProfile p, Env e)
+      : profile(checked(std::move(p))),
+        env(e),
+        device(load_device(profile, env)),
+        vol(profile, env.clock.now_ms(), env.rng),
+        ctx{profile, env, session, keys, device, vol} {}
 
   AuthenticatorProfile profile;
   Env env;
   SessionState session;
   KeyCache keys;
+  DeviceState device;
+  VolatileState vol;
   Ctx ctx;
   std::shared_ptr<Pending> pending;  // the UserPresence callback holds only a weak_ptr
 
@@ -83,13 +101,16 @@ struct Authenticator::Impl {
     env.log.write(LogLevel::kDebug, msg);
   }
 
-  // status || CBOR, or the status alone for errors (CTAP 2.1 §8.1).
+  // status || CBOR, or the status alone for errors and for responses without members (an
+  // empty map: setPIN, reset, ...; CTAP 2.1 §8.1 "the response ... MAY be omitted").
   Bytes finish(std::string_view command, const Result<Response>& r) {
     if (!r) {
       log_status(command, r.error());
       return status_only(r.error());
     }
-    auto body = cbor::encode(encode_response(*r));
+    const cbor::Value value = encode_response(*r);
+    if (value.is_map() && value.as_map().empty()) return status_only(CtapStatus::kOk);
+    auto body = cbor::encode(value);
     if (!body) {
       log_status(command, CtapStatus::kOther);
       return status_only(CtapStatus::kOther);
@@ -136,7 +157,7 @@ struct Authenticator::Impl {
       session.assertions.reset();
     }
 
-    auto cmd = parse_command(request);
+    auto cmd = parse_command(request, profile);
     if (!cmd) {
       log_status(command, cmd.error());
       return status_only(cmd.error());
@@ -147,6 +168,7 @@ struct Authenticator::Impl {
             [&](const GetAssertionRequest& r) { return lift(get_assertion(ctx, r)); },
             [&](const GetInfoRequest& r) { return lift(get_info(ctx, r)); },
             [&](const GetNextAssertionRequest& r) { return lift(get_next_assertion(ctx, r)); },
+            [&](const ClientPinRequest& r) { return lift(client_pin(ctx, r)); },
         },
         *cmd);
     if (!step) {
@@ -209,7 +231,15 @@ struct Authenticator::Impl {
     abandon(CtapStatus::kKeepaliveCancel);
   }
 
+  void power_cycle() {
+    if (pending) abandon(CtapStatus::kKeepaliveCancel);
+    session = SessionState{};
+    vol = VolatileState(profile, env.clock.now_ms(), env.rng);
+    env.log.write(LogLevel::kInfo, "power cycle: tokens, key agreement and PIN mismatch count cleared");
+  }
+
   void poll() {
+    vol.token_state().observe(env.clock.now_ms());
     if (!pending || pending->in_request) return;
     const std::uint64_t now = env.clock.now_ms();
     if (now < pending->started_ms || now - pending->started_ms < profile.up_timeout_ms) return;
@@ -245,6 +275,10 @@ std::optional<Bytes> Authenticator::handle(ByteSpan request, Reply later) {
 void Authenticator::cancel() { impl_->cancel(); }
 
 void Authenticator::poll() { impl_->poll(); }
+
+void Authenticator::power_cycle() { impl_->power_cycle(); }
+
+const DeviceState& Authenticator::device_state() const { return impl_->device; }
 
 bool Authenticator::waiting_for_user() const { return impl_->pending != nullptr; }
 

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "authenticator/bytes.h"
+#include "authenticator/device_state.h"
 #include "authenticator/env/env.h"
 #include "authenticator/profile.h"
 
@@ -37,6 +38,15 @@ class Authenticator {
   // Checks timers against env.clock: the user-presence timeout (profile.up_timeout_ms), which
   // ends a pending request with CTAP2_ERR_USER_ACTION_TIMEOUT. Transports call it every tick.
   void poll();
+
+  // Power cycle (unplug and plug in again): drops volatile state — pinUvAuthTokens, key
+  // agreement keys, the consecutive PIN mismatch count, any pending request (answered
+  // CTAP2_ERR_KEEPALIVE_CANCEL) and command continuations — and restarts the reset window.
+  // Persistent state (PIN, retry counters, settings, credentials) is kept.
+  void power_cycle();
+
+  // The persistent state as the core holds it (for tools and tests).
+  const DeviceState& device_state() const;
 
   // True while a request waits for the user (the transport sends KEEPALIVE UPNEEDED).
   bool waiting_for_user() const;

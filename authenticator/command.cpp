@@ -26,7 +26,7 @@ Result<Command> parse_no_params(ByteSpan params) {
 
 }  // namespace
 
-Result<Command> parse_command(ByteSpan message) {
+Result<Command> parse_command(ByteSpan message, const AuthenticatorProfile& profile) {
   // The message must at least carry its command byte (CTAP 2.1 §8.1). The spec names no status
   // for an empty message; CTAP1_ERR_INVALID_LENGTH says what is wrong (OpenSK picks
   // CTAP2_ERR_MISSING_PARAMETER; CTAPHID itself already refuses an empty CBOR message).
@@ -41,9 +41,11 @@ Result<Command> parse_command(ByteSpan message) {
       return parse_no_params<GetInfoRequest>(params);
     case CtapCommand::kGetNextAssertion:
       return parse_no_params<GetNextAssertionRequest>(params);
-    // Not implemented by the core yet, and not advertised by getInfo (no clientPin, credMgmt,
-    // bioEnroll, largeBlobs or authnrCfg option, no FIDO_2_1): treated as unknown commands.
     case CtapCommand::kClientPin:
+      // Offered with clientPin or built-in UV (CTAP 2.1 §6.5).
+      if (!profile.client_pin && !profile.built_in_uv) break;
+      return parse_cbor_params<ClientPinRequest>(params);
+    // Not implemented by the core yet, and not advertised by getInfo: treated as unknown commands.
     case CtapCommand::kReset:
     case CtapCommand::kBioEnrollment:
     case CtapCommand::kCredentialManagement:

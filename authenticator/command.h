@@ -7,6 +7,7 @@
 #include <string_view>
 #include <variant>
 
+#include "authenticator/commands/client_pin/client_pin.h"
 #include "authenticator/commands/get_assertion.h"
 #include "authenticator/commands/get_info.h"
 #include "authenticator/commands/get_next_assertion.h"
@@ -14,17 +15,18 @@
 
 namespace vfido {
 
-using Command = std::variant<MakeCredentialRequest, GetAssertionRequest, GetInfoRequest, GetNextAssertionRequest>;
+using Command = std::variant<MakeCredentialRequest, GetAssertionRequest, GetInfoRequest, GetNextAssertionRequest,
+                             ClientPinRequest>;
 
 // getNextAssertion answers with a GetAssertionResponse.
-using Response = std::variant<MakeCredentialResponse, GetAssertionResponse, GetInfoResponse>;
+using Response = std::variant<MakeCredentialResponse, GetAssertionResponse, GetInfoResponse, ClientPinResponse>;
 
 // Parses one CTAP2 message. Statuses:
 //   empty message                    -> CTAP1_ERR_INVALID_LENGTH (no command byte)
-//   unknown or unimplemented command -> CTAP1_ERR_INVALID_COMMAND
+//   unknown command, or one `profile` does not offer -> CTAP1_ERR_INVALID_COMMAND
 //   undecodable / non-canonical CBOR -> CTAP2_ERR_INVALID_CBOR
 //   then the command's own parse() statuses (MISSING_PARAMETER, CBOR_UNEXPECTED_TYPE, ...).
-Result<Command> parse_command(ByteSpan message);
+Result<Command> parse_command(ByteSpan message, const AuthenticatorProfile& profile);
 
 // "authenticatorMakeCredential" etc. for a command byte; "unknown" otherwise. For logs.
 std::string_view command_name(std::uint8_t command_byte);

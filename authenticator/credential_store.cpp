@@ -17,6 +17,9 @@ CredentialRecord CredentialRecord::clone() const {
   c.created_seq = created_seq;
   c.backup_eligible = backup_eligible;
   c.backup_state = backup_state;
+  c.hmac_secret = hmac_secret;
+  c.cred_blob = cred_blob;
+  c.large_blob_key = large_blob_key.clone();
   return c;
 }
 

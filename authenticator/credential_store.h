@@ -42,6 +42,10 @@ struct CredentialRecord {
   std::uint64_t created_seq = 0;       // set by the store: strictly increasing creation order
   bool backup_eligible = false;        // WebAuthn §6.1 BE
   bool backup_state = false;           // WebAuthn §6.1 BS
+  bool hmac_secret = false;            // CTAP 2.1 §12.5: made with hmac-secret (CredRandoms
+                                       // are derived from private_key, so synced copies agree)
+  Bytes cred_blob;                     // CTAP 2.1 §12.2 credBlob; empty when none was stored
+  crypto::SecretBytes large_blob_key;  // CTAP 2.1 §12.3 largeBlobKey (32 bytes) or empty
 
   CredentialRecord clone() const;
 };

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <tl/expected.hpp>
@@ -37,10 +38,10 @@ struct AuthenticatorProfile {
   // getInfo 0x03 and attested credential data (WebAuthn §6.5.1): the model's AAGUID.
   ByteArray<kAaguidLen> aaguid = kVfidoAaguid;
 
-  // getInfo 0x01. Advertise only what is implemented: the core has no clientPIN, so no
-  // "FIDO_2_1" (CTAP 2.1 §6.4 requires clientPin/pinUvAuthToken for it). Each entry one of
-  // "U2F_V2", "FIDO_2_0", "FIDO_2_1_PRE", "FIDO_2_1", "FIDO_2_2"; at least one; no duplicates.
-  std::vector<std::string> versions = {"FIDO_2_0"};
+  // getInfo 0x01. Each entry one of "U2F_V2", "FIDO_2_0", "FIDO_2_1_PRE", "FIDO_2_1",
+  // "FIDO_2_2"; at least one; no duplicates. "FIDO_2_1" requires pin_uv_auth_token and
+  // "U2F_V2" goes with u2f (validate()).
+  std::vector<std::string> versions = {"FIDO_2_0", "FIDO_2_1_PRE", "FIDO_2_1"};
 
   // getInfo 0x0A: COSE algorithms in order of preference. makeCredential picks the first entry
   // of the RP's pubKeyCredParams that is in this list (CTAP 2.1 §6.1.2 step 3). Each must be
@@ -96,6 +97,84 @@ struct AuthenticatorProfile {
   // is invalid (WebAuthn §6.1.3: BS=1 requires BE=1).
   bool backup_eligible = false;
   bool backup_state = false;
+
+  // ---- CTAP 2.1 features (getInfo options, CTAP 2.1 §6.4). A feature that is off is neither
+  // advertised nor served: its command answers CTAP1_ERR_INVALID_COMMAND. ----
+
+  // "clientPin": authenticatorClientPIN with the protocols below. getInfo says false until a
+  // PIN is set, true afterwards.
+  bool client_pin = true;
+  // getInfo 0x06: PIN/UV auth protocols in order of preference, each 1 or 2; non-empty when
+  // client_pin or built_in_uv is set.
+  std::vector<std::uint64_t> pin_uv_auth_protocols = {2, 1};
+  // "pinUvAuthToken": getPinUvAuthTokenUsing{Pin,Uv}WithPermissions and the permission model
+  // (CTAP 2.1 §6.5.5.7). Without it only the legacy getPinToken (0x05) is served.
+  bool pin_uv_auth_token = true;
+  // "uv": built-in user verification (a fingerprint reader, say). nullopt: none (the option is
+  // absent); false: capable but nothing enrolled; true: enrolled and usable. UV requests go
+  // through the UserPresence port with PresenceRequest::verification set.
+  std::optional<bool> built_in_uv;
+  // getInfo 0x12 uvModality (FIDO registry USER_VERIFY_* bits), sent when built_in_uv is set;
+  // 0x02 = fingerprint.
+  std::uint32_t uv_modality = 0x02;
+  // "noMcGaPermissionsWithClientPin": PIN-derived tokens cannot get mc/ga (CTAP 2.1 §6.4).
+  bool no_mc_ga_permissions_with_client_pin = false;
+  // "makeCredUvNotRqd": a protected device may make non-discoverable credentials without UV.
+  bool make_cred_uv_not_rqd = true;
+  // "alwaysUv" at first power-up (authenticatorConfig toggleAlwaysUv changes it later; the
+  // option is advertised whenever authnr_cfg is on or this is true).
+  bool always_uv = false;
+  // "credMgmt" and the prototype "credentialMgmtPreview" (0x41).
+  bool cred_mgmt = false;
+  // "largeBlobs" and getInfo 0x0B maxSerializedLargeBlobArray (>= 1024).
+  bool large_blobs = false;
+  std::uint32_t max_serialized_large_blob_array = 4096;
+  // "authnrCfg": authenticatorConfig (toggleAlwaysUv, and those enabled below).
+  bool authnr_cfg = false;
+  // "setMinPINLength": authenticatorConfig setMinPINLength (needs authnr_cfg); getInfo 0x10
+  // maxRPIDsForSetMinPINLength.
+  bool set_min_pin_length = false;
+  std::uint32_t max_rp_ids_for_set_min_pin_length = 8;
+  // "ep": enterprise attestation capability (CTAP 2.1 §7.1). nullopt: not capable (absent);
+  // otherwise capable, and the value is whether it is enabled at first power-up.
+  std::optional<bool> enterprise_attestation;
+  // RP IDs preconfigured for vendor-facilitated enterprise attestation (CTAP 2.1 §7.1).
+  std::vector<std::string> enterprise_attestation_rp_ids;
+  // Whether platform-managed enterprise attestation (value 2) is offered.
+  bool platform_managed_enterprise_attestation = false;
+  // getInfo 0x02 extensions, each one the core implements: "credProtect", "hmac-secret",
+  // "credBlob", "largeBlobKey", "minPinLength". An extension not listed is ignored.
+  std::vector<std::string> extensions = {"credProtect", "hmac-secret", "credBlob"};
+  // getInfo 0x0F maxCredBlobLength (>= 32), when "credBlob" is listed.
+  std::uint32_t max_cred_blob_length = 32;
+  // getInfo 0x0D: minimum PIN length in Unicode code points at first power-up (>= 4).
+  std::uint32_t min_pin_length = 4;
+  // Persistent PIN retries (CTAP 2.1 §6.5.2: 8) and built-in UV retries.
+  std::uint8_t max_pin_retries = 8;
+  std::uint8_t max_uv_retries = 8;
+  // getInfo 0x11 preferredPlatformUvAttempts, sent when built_in_uv is set.
+  std::uint32_t preferred_platform_uv_attempts = 3;
+  // How long after power-up authenticatorReset is allowed (CTAP 2.1 §6.6: 10 s). 0: always.
+  std::uint64_t reset_window_ms = 10000;
+  // pinUvAuthToken timers (CTAP 2.1 §6.5.2.1): initial usage time limit (30 s over USB), and
+  // the maximum usage period after which the token stops being valid (10 minutes).
+  std::uint64_t pin_token_initial_usage_ms = 30000;
+  std::uint64_t pin_token_max_usage_ms = 600000;
+  // CTAP1/U2F over CTAPHID_MSG; "U2F_V2" in versions must match it.
+  bool u2f = false;
+
+  bool has_extension(std::string_view id) const {
+    for (const auto& e : extensions) {
+      if (e == id) return true;
+    }
+    return false;
+  }
+  bool has_version(std::string_view v) const {
+    for (const auto& x : versions) {
+      if (x == v) return true;
+    }
+    return false;
+  }
 
   // Checks every documented invariant above; the error names the offending field.
   tl::expected<void, std::string> validate() const;

@@ -35,6 +35,7 @@
 #include "authenticator/env/rng.h"
 #include "authenticator/env/user_presence.h"
 #include "authenticator/profile.h"
+#include "credstore/memory_state_store.h"
 #include "credstore/memory_store.h"
 
 namespace {
@@ -126,10 +127,11 @@ struct Key {
   vfido::OpenSslRng rng;
   vfido::AutoPresence presence{vfido::PresenceResult::kApproved};
   vfido::credstore::MemoryStore store;
+  vfido::credstore::MemoryStateStore state;
   vfido::NullLog log;
   vfido::Authenticator authenticator;
 
-  Key() : authenticator(vfido::AuthenticatorProfile{}, vfido::Env{clock, rng, presence, store, log}) {}
+  Key() : authenticator(vfido::AuthenticatorProfile{}, vfido::Env{clock, rng, presence, store, state, log}) {}
 
   Bytes call(const Bytes& request) {
     std::optional<Bytes> out = authenticator.handle(request, [](Bytes) { die("request went pending with AutoPresence"); });

@@ -15,7 +15,9 @@
 
 #include "authenticator/bytes.h"
 #include "authenticator/env/env.h"
+#include "authenticator/extensions/inputs.h"
 #include "authenticator/key_cache.h"
+#include "authenticator/volatile_state.h"
 #include "authenticator/profile.h"
 #include "authenticator/result.h"
 
@@ -47,6 +49,9 @@ struct AssertionState {
   ByteArray<kRpIdHashLen> rp_id_hash{};
   ByteArray<kClientDataHashLen> client_data_hash{};
   std::uint8_t up_flag = 0;            // flags::kUp or 0, as in the original response
+  bool uv = false;                     // the original response's uv bit (user entity, hmac-secret)
+  GetAssertionExtensions extensions;   // the original request's extension inputs
+  std::optional<HmacSecretSalts> hmac_secret;  // its decrypted salts (wiped with the state)
   std::vector<Bytes> credential_ids;   // newest first; [0] went out with getAssertion
   std::size_t credential_counter = 1;  // index of the next one to return
   std::uint64_t last_ms = 0;           // env.clock at the last getAssertion/getNextAssertion
@@ -61,7 +66,23 @@ struct Ctx {
   const AuthenticatorProfile& profile;
   Env& env;
   SessionState& session;
-  KeyCache& keys;  // loaded credential keys (key_cache.h)
+  KeyCache& keys;        // loaded credential keys (key_cache.h)
+  DeviceState& device;   // persistent state (device_state.h); call save_device() after a change
+  VolatileState& vol;    // forgotten at a power cycle (volatile_state.h)
+
+  // Writes `device` through the StateStore port; a failure is CTAP1_ERR_OTHER (logged).
+  Result<void> save_device() const;
+  std::uint64_t now_ms() const { return env.clock.now_ms(); }
+  // CTAP 2.1 §6.1.2 "protected by some form of user verification": a PIN is set, or built-in
+  // user verification is enrolled.
+  bool is_protected() const { return device.pin.has_value() || profile.built_in_uv.value_or(false); }
+  // "the clientPin option ID is present and noMcGaPermissionsWithClientPin is absent or false":
+  // the status a missing pinUvAuthParam earns in makeCredential/getAssertion is then
+  // CTAP2_ERR_PUAT_REQUIRED, otherwise CTAP2_ERR_OPERATION_DENIED (CTAP 2.1 §6.1.2 steps 6-8).
+  CtapStatus uv_required_status() const {
+    return profile.client_pin && !profile.no_mc_ga_permissions_with_client_pin ? CtapStatus::kPuatRequired
+                                                                                 : CtapStatus::kOperationDenied;
+  }
 
   // Logs why a request is refused (debug level; never secrets) and yields the status, so that
   // a check reads `if (...) return ctx.reject(CtapStatus::kX, "why");`.

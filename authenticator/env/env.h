@@ -2,6 +2,7 @@
 #pragma once
 
 #include "authenticator/credential_store.h"
+#include "authenticator/device_state.h"
 #include "authenticator/env/clock.h"
 #include "authenticator/env/log.h"
 #include "authenticator/env/rng.h"
@@ -14,6 +15,7 @@ struct Env {
   Rng& rng;
   UserPresence& presence;
   CredentialStore& store;
+  StateStore& state;
   Log& log;
 };
 

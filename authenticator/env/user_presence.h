@@ -22,6 +22,9 @@ struct PresenceRequest {
   Purpose purpose = Purpose::kOther;
   std::string rp_id;
   std::string user_name;  // may be empty
+  // Built-in user verification (a fingerprint, say) rather than a touch: approved means the user
+  // was verified (and was present), denied means verification failed (CTAP 2.1 §6.5.5.7.3).
+  bool verification = false;
 };
 
 class UserPresence {

@@ -13,7 +13,7 @@ TEST_CASE("authenticator: an empty message is INVALID_LENGTH") {
 }
 
 TEST_CASE("authenticator: unknown and unimplemented commands are INVALID_COMMAND") {
-  TestDevice d;
+  TestDevice d(ctap20_profile());
   // 0x03, 0x05 are unassigned; 0x06 clientPIN, 0x07 reset, 0x09 bioEnrollment, 0x0A credMgmt,
   // 0x0B selection, 0x0C largeBlobs, 0x0D config, 0x40/0x41 prototypes: not advertised, not
   // implemented by the core.

@@ -5,26 +5,51 @@
 using namespace vfido;
 using namespace vfido::test;
 
-TEST_CASE("get_info: default profile answers the exact CBOR map") {
-  TestDevice d;
+TEST_CASE("get_info: a CTAP 2.0 profile answers the exact CBOR map") {
+  TestDevice d(ctap20_profile());
   Reply r = call(d.auth, message(CtapCommand::kGetInfo));
   REQUIRE(r.status == CtapStatus::kOk);
   // Expected bytes produced independently with python-fido2's canonical encoder from
   // {1: ["FIDO_2_0"], 3: aaguid, 4: {"rk": true, "up": true, "plat": false}, 5: 1200, 7: 8,
-  //  8: 128, 9: ["usb"], 10: [{"alg": -7, "type": "public-key"}, {"alg": -8, ...}], 14: 0x100}
+  //  8: 128, 9: ["usb"], 10: [{"alg": -7, "type": "public-key"}, {"alg": -8, ...}], 14: 0x100,
+  //  20: 100 (remainingDiscoverableCredentials: the memory store's capacity)}
   auto expected = from_hex(
       "00"  // CTAP2_OK
-      "a90181684649444f5f325f3003503d92011fb552406db13763434ee000d504a362726bf5627570f564706c6174"
+      "aa0181684649444f5f325f3003503d92011fb552406db13763434ee000d504a362726bf5627570f564706c6174"
       "f4051904b007080818800981637573620a82a263616c672664747970656a7075626c69632d6b6579a263616c67"
-      "2764747970656a7075626c69632d6b65790e190100");
+      "2764747970656a7075626c69632d6b65790e190100141864");
   REQUIRE(expected.has_value());
   CHECK(to_hex(r.raw) == to_hex(*expected));
-  // Advertises only what is implemented: no extensions (0x02), no pinUvAuthProtocols (0x06),
+  // Advertises only what the profile offers: no extensions (0x02), no pinUvAuthProtocols (0x06),
   // no clientPin/uv options.
   CHECK_FALSE(r.has(0x02));
   CHECK_FALSE(r.has(0x06));
   CHECK(r.at(0x04).find("clientPin") == nullptr);
   CHECK(r.at(0x04).find("uv") == nullptr);
+}
+
+TEST_CASE("get_info: the default profile advertises its CTAP 2.1 features and their state") {
+  TestDevice d;
+  const AuthenticatorProfile& p = d.auth.profile();
+  Reply r = call(d.auth, message(CtapCommand::kGetInfo));
+  REQUIRE(r.status == CtapStatus::kOk);
+  std::vector<std::string> versions;
+  for (const auto& v : r.at(0x01).as_array()) versions.push_back(v.as_text());
+  CHECK(versions == p.versions);
+  std::vector<std::string> extensions;
+  for (const auto& v : r.at(0x02).as_array()) extensions.push_back(v.as_text());
+  CHECK(extensions == p.extensions);
+  const cbor::Value& o = r.at(0x04);
+  CHECK(o.find("clientPin")->as_bool() == false);  // no PIN set yet
+  CHECK(o.find("pinUvAuthToken")->as_bool());
+  CHECK(o.find("makeCredUvNotRqd")->as_bool() == p.make_cred_uv_not_rqd);
+  CHECK(o.find("uv") == nullptr);  // no built-in UV
+  REQUIRE(r.at(0x06).as_array().size() == 2);
+  CHECK(r.at(0x06).as_array()[0].as_uint() == 2);  // protocol two preferred
+  CHECK(r.at(0x06).as_array()[1].as_uint() == 1);
+  CHECK(r.at(0x0C).as_bool() == false);  // forcePINChange
+  CHECK(r.at(0x0D).as_uint() == 4);      // minPINLength
+  CHECK(r.at(0x0F).as_uint() == p.max_cred_blob_length);
 }
 
 TEST_CASE("get_info: reflects the profile") {

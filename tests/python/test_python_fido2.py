@@ -49,7 +49,7 @@ LOOPBACK = "127.0.0.1"
 
 # What `vfido serve` advertises with the default profile (authenticator/profile.h).
 DEFAULT_AAGUID = bytes.fromhex("3d92011fb552406db13763434ee000d5")
-DEFAULT_VERSIONS = ["FIDO_2_0"]
+DEFAULT_VERSIONS = ["FIDO_2_0", "FIDO_2_1_PRE", "FIDO_2_1"]
 DEFAULT_MAX_MSG_SIZE = 1200
 
 FLAG_UP = AuthenticatorData.FLAG.USER_PRESENT

@@ -20,6 +20,7 @@
 #include "authenticator/cbor/value.h"
 #include "authenticator/ctap_constants.h"
 #include "authenticator/env/env.h"
+#include "credstore/memory_state_store.h"
 #include "credstore/memory_store.h"
 
 namespace vfido::test {
@@ -50,7 +51,7 @@ struct TestEnv {
         env{clock, rng,
             mode == PresenceMode::kScripted ? static_cast<UserPresence&>(scripted)
                                             : static_cast<UserPresence&>(auto_presence),
-            store, log} {}
+            store, state, log} {}
   TestEnv(const TestEnv&) = delete;
   TestEnv& operator=(const TestEnv&) = delete;
 
@@ -59,9 +60,22 @@ struct TestEnv {
   AutoPresence auto_presence;
   ScriptedPresence scripted;
   credstore::MemoryStore store;
+  credstore::MemoryStateStore state;
   RecordingLog log;
   Env env;
 };
+
+// A CTAP 2.0 authenticator: no clientPIN, no pinUvAuthToken, no extensions — what the core
+// offered before CTAP 2.1, kept to test the paths a 2.1 feature must not change.
+inline AuthenticatorProfile ctap20_profile() {
+  AuthenticatorProfile p;
+  p.versions = {"FIDO_2_0"};
+  p.client_pin = false;
+  p.pin_uv_auth_token = false;
+  p.make_cred_uv_not_rqd = false;
+  p.extensions = {};
+  return p;
+}
 
 // A TestEnv with an Authenticator on it.
 struct TestDevice {
@@ -126,6 +140,10 @@ struct MakeCredentialArgs {
   std::optional<bool> up{};
   std::optional<bool> uv{};
   std::vector<Bytes> exclude{};
+  std::optional<cbor::Value> extensions{};             // 0x06
+  std::optional<Bytes> pin_uv_auth_param{};            // 0x08
+  std::optional<std::uint64_t> pin_uv_auth_protocol{}; // 0x09
+  std::optional<std::uint64_t> enterprise_attestation{};  // 0x0A
 };
 
 inline cbor::Value make_credential_params(const MakeCredentialArgs& a) {
@@ -147,6 +165,10 @@ inline cbor::Value make_credential_params(const MakeCredentialArgs& a) {
   if (a.up) opts.set("up", cbor::Value::boolean(*a.up));
   if (a.uv) opts.set("uv", cbor::Value::boolean(*a.uv));
   if (!opts.as_map().empty()) m.set(7, std::move(opts));
+  if (a.extensions) m.set(6, *a.extensions);
+  if (a.pin_uv_auth_param) m.set(8, cbor::Value::bytes(*a.pin_uv_auth_param));
+  if (a.pin_uv_auth_protocol) m.set(9, cbor::Value::uint(*a.pin_uv_auth_protocol));
+  if (a.enterprise_attestation) m.set(10, cbor::Value::uint(*a.enterprise_attestation));
   return m;
 }
 
@@ -161,6 +183,9 @@ struct GetAssertionArgs {
   std::optional<bool> rk{};
   std::optional<bool> up{};
   std::optional<bool> uv{};
+  std::optional<cbor::Value> extensions{};             // 0x04
+  std::optional<Bytes> pin_uv_auth_param{};            // 0x06
+  std::optional<std::uint64_t> pin_uv_auth_protocol{}; // 0x07
 };
 
 inline cbor::Value get_assertion_params(const GetAssertionArgs& a) {
@@ -173,6 +198,9 @@ inline cbor::Value get_assertion_params(const GetAssertionArgs& a) {
   if (a.up) opts.set("up", cbor::Value::boolean(*a.up));
   if (a.uv) opts.set("uv", cbor::Value::boolean(*a.uv));
   if (!opts.as_map().empty()) m.set(5, std::move(opts));
+  if (a.extensions) m.set(4, *a.extensions);
+  if (a.pin_uv_auth_param) m.set(6, cbor::Value::bytes(*a.pin_uv_auth_param));
+  if (a.pin_uv_auth_protocol) m.set(7, cbor::Value::uint(*a.pin_uv_auth_protocol));
   return m;
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <exception>
+#include <future>
 #include <iostream>
 #include <stdexcept>
 #include <utility>
@@ -43,7 +44,7 @@ VirtualKey::VirtualKey(boost::asio::io_context& io, KeyOptions options)
     : io_(io),
       presence_(options.presence == PresenceMode::kApprove ? PresenceResult::kApproved : PresenceResult::kDenied),
       log_(options.verbose),
-      authenticator_(validated(std::move(options.profile)), Env{clock_, rng_, presence_, store_, log_}),
+      authenticator_(validated(std::move(options.profile)), Env{clock_, rng_, presence_, store_, state_, log_}),
       device_(authenticator_),
       server_(device_, clock_, rng_, [this](const transport::ctaphid::Report& r) { fan_out(r); }),
       timer_(io) {}
@@ -129,6 +130,23 @@ void BackgroundKey::start() {
       std::cerr << "vfido: key thread stopped by an exception: " << e.what() << '\n';
     }
   });
+}
+
+void BackgroundKey::on_key(const std::function<void(VirtualKey&)>& f) {
+  if (!thread_.joinable()) {
+    f(*key_);
+    return;
+  }
+  std::promise<void> done;
+  boost::asio::post(io_, [&] {
+    try {
+      f(*key_);
+      done.set_value();
+    } catch (...) {
+      done.set_exception(std::current_exception());
+    }
+  });
+  done.get_future().get();
 }
 
 void BackgroundKey::stop() {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -23,6 +24,7 @@
 #include "authenticator/env/rng.h"
 #include "authenticator/env/user_presence.h"
 #include "authenticator/profile.h"
+#include "credstore/memory_state_store.h"
 #include "credstore/memory_store.h"
 #include "transports/ctaphid/authenticator_device.h"
 #include "transports/ctaphid/server.h"
@@ -93,6 +95,7 @@ class VirtualKey {
   OpenSslRng rng_;
   AutoPresence presence_;
   credstore::MemoryStore store_;
+  credstore::MemoryStateStore state_;
   StderrLog log_;
   Authenticator authenticator_;
   transport::ctaphid::AuthenticatorDevice device_;
@@ -123,6 +126,10 @@ class BackgroundKey {
 
   // Only safe to touch from outside while the key is stopped (the core is single-threaded).
   VirtualKey& key() { return *key_; }
+
+  // Runs `f(key())` on the key's own thread and waits for it (or runs it here when the key is
+  // not running); for tests and tools that reach into a running key, e.g. to power-cycle it.
+  void on_key(const std::function<void(VirtualKey&)>& f);
 
  private:
   boost::asio::io_context io_;  // declared first: outlives the key and its handlers
