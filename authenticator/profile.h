@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,10 +18,13 @@
 
 namespace vfido {
 
+class AttestationMaterial;  // attestation.h: an attestation key and its certificate chain
+
 // Which attestation statement makeCredential returns (WebAuthn L3 §8).
 enum class AttestationMode : std::uint8_t {
-  kNone,  // fmt "none", attStmt {} (WebAuthn §8.7)
-  kSelf,  // fmt "packed" self attestation: signed with the credential key, no x5c (WebAuthn §8.2)
+  kNone,   // fmt "none", attStmt {} (WebAuthn §8.7)
+  kSelf,   // fmt "packed" self attestation: signed with the credential key, no x5c (WebAuthn §8.2)
+  kBasic,  // fmt "packed" with x5c: signed with attestation_material's key (WebAuthn §8.2, Basic/AttCA)
 };
 
 // WebAuthn §6.1.1 signature counter behaviour.
@@ -52,6 +56,16 @@ struct AuthenticatorProfile {
 
   // The attestation statement makeCredential returns.
   AttestationMode attestation = AttestationMode::kSelf;
+
+  // The attestation key and certificate chain for kBasic (required then). Its attestation
+  // certificate's AAGUID extension, when present, must equal `aaguid` (WebAuthn §8.2.1), and it
+  // must not carry the enterprise serial number (WebAuthn §8.2.2).
+  std::shared_ptr<const AttestationMaterial> attestation_material;
+
+  // The key and chain for enterprise attestation (CTAP 2.1 §7.1; WebAuthn §8.2.2); empty when the
+  // model cannot do it. Its certificate must carry id-fido-gen-ce-sernum, and the AAGUID
+  // extension if present must equal `aaguid`.
+  std::shared_ptr<const AttestationMaterial> enterprise_attestation_material;
 
   // getInfo 0x05: the largest request (command byte + CBOR) accepted; larger requests get
   // CTAP2_ERR_REQUEST_TOO_LARGE. 1024..7609 (the CTAP 2.1 §6.4 default up to the largest

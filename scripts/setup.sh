@@ -10,7 +10,7 @@ packages=(
   libboost-dev libboost-system-dev
   libfido2-dev fido2-tools libhidapi-dev
   doctest-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev
-  python3 python3-fido2 python3-cryptography
+  python3 python3-fido2 python3-cryptography openssl
 )
 
 missing=()

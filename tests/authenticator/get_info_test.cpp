@@ -113,7 +113,7 @@ TEST_CASE("profile: validate names the offending field") {
     CHECK(error_of(p).rfind("versions", 0) == 0);
   }
   SUBCASE("unsupported algorithm") {
-    p.algorithms = {cose::kAlgRs256};
+    p.algorithms = {-35};  // ES384
     CHECK(error_of(p).rfind("algorithms", 0) == 0);
   }
   SUBCASE("duplicate algorithm") {
