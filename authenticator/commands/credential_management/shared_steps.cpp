@@ -1,4 +1,5 @@
-// The steps the credentialManagement subcommands share (subcommands.h).
+// The steps the credentialManagement subcommands share (subcommands.h). Step numbers follow the
+// subcommands of CTAP 2.1 §6.8.2-§6.8.6, which open alike.
 #include <algorithm>
 
 #include "authenticator/commands/credential_management/subcommands.h"
@@ -13,8 +14,8 @@ Result<std::optional<std::string>> authorize_cm(Ctx& ctx, const Request& req, bo
   if (!req.pin_uv_auth_param) return ctx.reject(CtapStatus::kPuatRequired, at + " step 1: no pinUvAuthParam");
   // Step 2: a mandatory subCommandParams member is absent -> MISSING_PARAMETER.
   if (!params_present) return ctx.reject(CtapStatus::kMissingParameter, at + " step 2: missing subCommandParams member");
-  // Step 3: pinUvAuthProtocol absent -> MISSING_PARAMETER; not supported -> INVALID_PARAMETER.
-  auto protocol = param_protocol(ctx, req.pin_uv_auth_param, req.pin_uv_auth_protocol, at + " step 3");
+  // Steps 2-3: pinUvAuthProtocol absent -> MISSING_PARAMETER; not supported -> INVALID_PARAMETER.
+  auto protocol = param_protocol(ctx, req.pin_uv_auth_param, req.pin_uv_auth_protocol, at + " steps 2-3");
   if (!protocol) return fail(protocol.error());
   // Steps 4-5: verify(pinUvAuthToken, subCommand || subCommandParams, pinUvAuthParam), and the
   // token must have the cm permission; either failing -> PIN_AUTH_INVALID. The permissions RP
