@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "authenticator/commands/client_pin/client_pin.h"
+#include "authenticator/commands/credential_management/credential_management.h"
 #include "authenticator/commands/get_assertion.h"
 #include "authenticator/commands/get_info.h"
 #include "authenticator/commands/get_next_assertion.h"
@@ -16,10 +17,12 @@
 namespace vfido {
 
 using Command = std::variant<MakeCredentialRequest, GetAssertionRequest, GetInfoRequest, GetNextAssertionRequest,
-                             ClientPinRequest>;
+                             ClientPinRequest,
+                             CredentialManagementRequest>;
 
 // getNextAssertion answers with a GetAssertionResponse.
-using Response = std::variant<MakeCredentialResponse, GetAssertionResponse, GetInfoResponse, ClientPinResponse>;
+using Response = std::variant<MakeCredentialResponse, GetAssertionResponse, GetInfoResponse, ClientPinResponse,
+                              CredentialManagementResponse>;
 
 // Parses one CTAP2 message. Statuses:
 //   empty message                    -> CTAP1_ERR_INVALID_LENGTH (no command byte)

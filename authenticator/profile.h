@@ -139,8 +139,10 @@ struct AuthenticatorProfile {
   // "alwaysUv" at first power-up (authenticatorConfig toggleAlwaysUv changes it later; the
   // option is advertised whenever authnr_cfg is on or this is true).
   bool always_uv = false;
-  // "credMgmt" and the prototype "credentialMgmtPreview" (0x41).
-  bool cred_mgmt = false;
+  // authenticatorCredentialManagement: "credMgmt" (0x0A) when versions lists "FIDO_2_1", and the
+  // FIDO_2_1_PRE prototype "credentialMgmtPreview" (0x41; without FIDO_2_1 it lacks
+  // updateUserInformation).
+  bool cred_mgmt = true;
   // "largeBlobs" and getInfo 0x0B maxSerializedLargeBlobArray (>= 1024).
   bool large_blobs = false;
   std::uint32_t max_serialized_large_blob_array = 4096;

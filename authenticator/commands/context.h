@@ -57,9 +57,30 @@ struct AssertionState {
   std::uint64_t last_ms = 0;           // env.clock at the last getAssertion/getNextAssertion
 };
 
+// What enumerateRPsBegin remembers for enumerateRPsGetNextRP (CTAP 2.1 §6.8.3).
+struct RpEnumerationState {
+  struct Rp {
+    std::string id;
+    std::optional<std::string> name;  // the stored rp.name, when one was given
+  };
+  std::vector<Rp> rps;      // [0] went out with enumerateRPsBegin
+  std::size_t next = 1;     // index of the next one to return
+  std::uint64_t last_ms = 0;  // env.clock at the last Begin/GetNext
+};
+
+// What enumerateCredentialsBegin remembers for enumerateCredentialsGetNextCredential (§6.8.4).
+struct CredentialEnumerationState {
+  std::string rp_id;
+  std::vector<Bytes> credential_ids;  // newest first; [0] went out with enumerateCredentialsBegin
+  std::size_t next = 1;
+  std::uint64_t last_ms = 0;
+};
+
 // Session state (style.md §10): cleared by any command that is not its continuation.
 struct SessionState {
   std::optional<AssertionState> assertions;
+  std::optional<RpEnumerationState> rp_enumeration;
+  std::optional<CredentialEnumerationState> credential_enumeration;
 };
 
 struct Ctx {

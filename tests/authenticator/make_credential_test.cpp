@@ -272,6 +272,7 @@ TEST_CASE("make_credential: options") {
   SUBCASE("rk=true without resident key support is UNSUPPORTED_OPTION") {
     AuthenticatorProfile p;
     p.resident_keys = false;
+    p.cred_mgmt = false;  // credential management needs discoverable credentials
     TestDevice d(p);
     MakeCredentialArgs a;
     a.rk = true;

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "authenticator/bytes.h"
-#include "tests/support/libfido2_key.h"
 #include "authenticator/ctap_constants.h"
+#include "tests/support/libfido2_key.h"
 #include "tools/host/fido_objects.h"
 #include "tools/host/fido_unix_io.h"
 #include "tools/host/virtual_key.h"
@@ -34,53 +34,8 @@ namespace {
 using namespace vfido::test;
 using vfido::Bytes;
 using vfido::ByteSpan;
-using vfido::host::BackgroundKey;
-using vfido::host::FidoAssert;
 using vfido::host::FidoCborInfo;
-using vfido::host::FidoCred;
-using vfido::host::FidoDev;
-using vfido::host::KeyOptions;
-using vfido::host::PresenceMode;
-using vfido::host::PublicKey;
 using vfido::transport::ctaphid::Report;
-
-struct MadeCredential {
-  FidoCred cred;
-  Bytes id;
-  PublicKey key;
-};
-
-// makeCredential through libfido2; returns the libfido2 status and, on success, the credential.
-int make_credential(fido_dev_t* dev, int alg, bool rk, const std::string& rp, const std::string& user,
-                    MadeCredential& out) {
-  out.cred.reset(fido_cred_new());
-  REQUIRE(out.cred);
-  fido_cred_t* c = out.cred.get();
-  set_cdh(c, 0x11);
-  Bytes user_id = vfido::to_bytes("uid:" + user);
-  REQUIRE(fido_cred_set_type(c, alg) == FIDO_OK);
-  REQUIRE(fido_cred_set_rp(c, rp.c_str(), "Test RP") == FIDO_OK);
-  REQUIRE(fido_cred_set_user(c, user_id.data(), user_id.size(), user.c_str(), user.c_str(), nullptr) == FIDO_OK);
-  REQUIRE(fido_cred_set_rk(c, rk ? FIDO_OPT_TRUE : FIDO_OPT_OMIT) == FIDO_OK);
-  int r = fido_dev_make_cred(dev, c, nullptr);
-  if (r != FIDO_OK) return r;
-  out.id = bytes_of(fido_cred_id_ptr(c), fido_cred_id_len(c));
-  REQUIRE(out.key.load(alg, fido_cred_pubkey_ptr(c), fido_cred_pubkey_len(c)));
-  return r;
-}
-
-// getAssertion through libfido2, with an allowList when `allow` is non-empty.
-int get_assertion(fido_dev_t* dev, const std::string& rp, const std::vector<Bytes>& allow, FidoAssert& out) {
-  out.reset(fido_assert_new());
-  REQUIRE(out);
-  std::array<unsigned char, 32> cdh{};
-  cdh.fill(0x22);
-  REQUIRE(fido_assert_set_clientdata_hash(out.get(), cdh.data(), cdh.size()) == FIDO_OK);
-  REQUIRE(fido_assert_set_rp(out.get(), rp.c_str()) == FIDO_OK);
-  REQUIRE(fido_assert_set_up(out.get(), FIDO_OPT_TRUE) == FIDO_OK);
-  for (const Bytes& id : allow) REQUIRE(fido_assert_allow_cred(out.get(), id.data(), id.size()) == FIDO_OK);
-  return fido_dev_get_assert(dev, out.get(), nullptr);
-}
 
 std::vector<std::string> strings(char** p, std::size_t n) { return std::vector<std::string>(p, p + n); }
 

@@ -15,6 +15,15 @@
 
 namespace vfido::test {
 
+// Runs the enclosing test once per PIN/UV auth protocol (as doctest subcases).
+inline pin_uv_auth::ProtocolId each_protocol() {
+  pin_uv_auth::ProtocolId p = pin_uv_auth::ProtocolId::kTwo;
+  SUBCASE("protocol two") { p = pin_uv_auth::ProtocolId::kTwo; }
+  SUBCASE("protocol one") { p = pin_uv_auth::ProtocolId::kOne; }
+  CAPTURE(static_cast<int>(p));
+  return p;
+}
+
 class PinPlatform {
  public:
   using ProtocolId = pin_uv_auth::ProtocolId;

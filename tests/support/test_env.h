@@ -73,6 +73,7 @@ inline AuthenticatorProfile ctap20_profile() {
   p.client_pin = false;
   p.pin_uv_auth_token = false;
   p.make_cred_uv_not_rqd = false;
+  p.cred_mgmt = false;
   p.extensions = {};
   return p;
 }
