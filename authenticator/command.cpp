@@ -45,13 +45,21 @@ Result<Command> parse_command(ByteSpan message, const AuthenticatorProfile& prof
       // Offered with clientPin or built-in UV (CTAP 2.1 §6.5).
       if (!profile.client_pin && !profile.built_in_uv) break;
       return parse_cbor_params<ClientPinRequest>(params);
-    // Not implemented by the core yet, and not advertised by getInfo: treated as unknown commands.
     case CtapCommand::kReset:
+      return parse_no_params<ResetRequest>(params);
+    case CtapCommand::kSelection:
+      // CTAP 2.1 §6.9: a FIDO_2_1 command.
+      if (!profile.has_version("FIDO_2_1") && !profile.has_version("FIDO_2_2")) break;
+      return parse_no_params<SelectionRequest>(params);
+    case CtapCommand::kLargeBlobs:
+      if (!profile.large_blobs) break;  // CTAP 2.1 §6.10: option "largeBlobs"
+      return parse_cbor_params<LargeBlobsRequest>(params);
+    case CtapCommand::kConfig:
+      if (!profile.authnr_cfg) break;  // CTAP 2.1 §6.11: option "authnrCfg"
+      return parse_cbor_params<ConfigRequest>(params);
+    // Not implemented by the core yet, and not advertised by getInfo: treated as unknown commands.
     case CtapCommand::kBioEnrollment:
     case CtapCommand::kCredentialManagement:
-    case CtapCommand::kSelection:
-    case CtapCommand::kLargeBlobs:
-    case CtapCommand::kConfig:
     case CtapCommand::kBioEnrollmentPreview:
     case CtapCommand::kCredentialManagementPreview:
       break;

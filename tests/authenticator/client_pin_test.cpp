@@ -16,14 +16,10 @@ AuthenticatorProfile pin_profile() {
   p.versions = {"FIDO_2_0", "FIDO_2_1"};
   p.client_pin = true;
   p.pin_uv_auth_token = true;
-  return p;
-}
-
-ProtocolId each_protocol() {
-  ProtocolId p = ProtocolId::kTwo;
-  SUBCASE("protocol two") { p = ProtocolId::kTwo; }
-  SUBCASE("protocol one") { p = ProtocolId::kOne; }
-  CAPTURE(static_cast<int>(p));
+  p.large_blobs = false;
+  p.authnr_cfg = false;
+  p.set_min_pin_length = false;
+  p.extensions = {"credProtect", "hmac-secret", "credBlob"};
   return p;
 }
 

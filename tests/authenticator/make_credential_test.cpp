@@ -272,6 +272,8 @@ TEST_CASE("make_credential: options") {
   SUBCASE("rk=true without resident key support is UNSUPPORTED_OPTION") {
     AuthenticatorProfile p;
     p.resident_keys = false;
+    p.large_blobs = false;  // largeBlobs needs discoverable credentials
+    std::erase(p.extensions, std::string("largeBlobKey"));
     TestDevice d(p);
     MakeCredentialArgs a;
     a.rk = true;
