@@ -1,13 +1,17 @@
 // `vfido serve`: runs a virtual key on the socket transports until SIGINT or SIGTERM.
 //
 //   vfido serve --udp [--udp-host 127.0.0.1 --udp-port 8111 --udp-peer-port 7112]
-//               [--unix PATH] [--presence approve|deny] [--verbose]
+//               [--unix PATH] [--presence approve|deny] [--reset-window-ms N] [--verbose]
 //
 // Prints one line per transport on stdout once it listens (test harnesses wait for it), then
 // serves; exits 0 after a signal, 1 when a transport cannot be opened, 2 on a usage error.
+// SIGUSR1 power-cycles the key (VirtualKey::power_cycle(): tokens, key agreement and the PIN
+// mismatch count are dropped, the reset window starts again) and prints
+// "vfido: power cycle (SIGUSR1)" once done; so does the UDP reboot datagram, silently.
 #include <csignal>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -29,6 +33,7 @@ struct ServeOptions {
   std::uint16_t udp_peer_port = 7112;
   std::string unix_path;
   std::string presence = "approve";
+  std::uint64_t reset_window_ms = AuthenticatorProfile{}.reset_window_ms;
   bool verbose = false;
 };
 
@@ -42,6 +47,7 @@ int run_serve(const ServeOptions& o) {
   host::KeyOptions key_options;
   key_options.presence = o.presence == "deny" ? host::PresenceMode::kDeny : host::PresenceMode::kApprove;
   key_options.verbose = o.verbose;
+  key_options.profile.reset_window_ms = o.reset_window_ms;
 
   std::unique_ptr<host::VirtualKey> key;
   try {
@@ -77,10 +83,23 @@ int run_serve(const ServeOptions& o) {
   }
   std::cout << std::flush;
 
+  // SIGUSR1: unplug and plug in again, as often as it comes.
+  boost::asio::signal_set power(io, SIGUSR1);
+  std::function<void()> await_power_cycle = [&] {
+    power.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      key->power_cycle();
+      std::cout << "vfido: power cycle (SIGUSR1)" << std::endl;
+      await_power_cycle();
+    });
+  };
+  await_power_cycle();
+
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&key](const boost::system::error_code& ec, int signal_number) {
+  signals.async_wait([&key, &power](const boost::system::error_code& ec, int signal_number) {
     if (ec) return;
     key->log().write(LogLevel::kInfo, "signal " + std::to_string(signal_number) + ", stopping");
+    power.cancel();
     key->shutdown();  // closes the transports (removing the socket file); run() then returns
   });
 
@@ -97,7 +116,8 @@ int run_serve(const ServeOptions& o) {
 
 void add_serve(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<ServeOptions>();
-  CLI::App* cmd = app.add_subcommand("serve", "Run a virtual key on UDP and/or a Unix socket until SIGINT/SIGTERM");
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Run a virtual key on UDP and/or a Unix socket until SIGINT/SIGTERM (SIGUSR1: power cycle)");
   cmd->add_flag("--udp", o->udp, "Listen for 64-byte reports as UDP datagrams (the simulator protocol)");
   cmd->add_option("--udp-host", o->udp_host, "Address to bind the UDP socket to")->capture_default_str();
   cmd->add_option("--udp-port", o->udp_port, "UDP port the key receives on (0 = any free port)")
@@ -109,6 +129,9 @@ void add_serve(CLI::App& app, int* exit_code) {
   cmd->add_option("--unix", o->unix_path, "Unix stream socket path (64-byte reports; libfido2 custom I/O)");
   cmd->add_option("--presence", o->presence, "How the simulated user answers a touch request")
       ->check(CLI::IsMember({"approve", "deny"}))
+      ->capture_default_str();
+  cmd->add_option("--reset-window-ms", o->reset_window_ms,
+                  "How long after power-up (or SIGUSR1) authenticatorReset is allowed; 0 = always")
       ->capture_default_str();
   cmd->add_flag("-v,--verbose", o->verbose, "Log every request and error to stderr");
   cmd->callback([o, exit_code] { *exit_code = run_serve(*o); });
