@@ -23,6 +23,7 @@
 
 #include "authenticator/bytes.h"
 #include "authenticator/ctap_constants.h"
+#include "tests/integration/unix_key.h"
 #include "tools/host/fido_objects.h"
 #include "tools/host/fido_unix_io.h"
 #include "tools/host/virtual_key.h"
@@ -42,55 +43,10 @@ using vfido::host::PresenceMode;
 using vfido::host::PublicKey;
 using vfido::transport::ctaphid::Report;
 
-constexpr int kTimeoutMs = 5000;  // every libfido2 call; a failure must not hang the suite
-
-// A unique directory for sockets (mkdtemp), removed with its contents' socket at the end.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string templ = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/vfido-test-XXXXXX";
-    std::vector<char> buf(templ.begin(), templ.end());
-    buf.push_back('\0');
-    REQUIRE(::mkdtemp(buf.data()) != nullptr);
-    path_ = buf.data();
-  }
-  ~TempDir() {
-    ::unlink(socket().c_str());
-    ::rmdir(path_.c_str());
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string socket() const { return path_ + "/key.sock"; }
-
- private:
-  std::string path_;
-};
-
-// A key on a Unix socket in a fresh temporary directory.
-struct UnixKey {
-  explicit UnixKey(PresenceMode presence = PresenceMode::kApprove) : key(options(presence)) {
-    key.add_unix(dir.socket());
-    key.start();
-  }
-  static KeyOptions options(PresenceMode presence) {
-    KeyOptions o;
-    o.presence = presence;
-    return o;
-  }
-  FidoDev open() {
-    int r = FIDO_ERR_INTERNAL;
-    FidoDev dev = vfido::host::open_unix_device(dir.socket(), &r, kTimeoutMs);
-    INFO("fido_dev_open: " << vfido::host::fido_error_text(r));
-    REQUIRE(dev);
-    return dev;
-  }
-
-  TempDir dir;  // declared first: the socket file is gone before the directory is removed
-  BackgroundKey key;
-};
-
-Bytes bytes_of(const unsigned char* p, std::size_t n) { return p == nullptr ? Bytes{} : Bytes(p, p + n); }
+using vfido::test::bytes_of;
+using vfido::test::kTimeoutMs;
+using vfido::test::TempDir;
+using vfido::test::UnixKey;
 
 void set_cdh(fido_cred_t* cred, std::uint8_t fill) {
   std::array<unsigned char, 32> cdh{};
