@@ -86,7 +86,7 @@ TEST_CASE("libfido2 reset: after the window it is NOT_ALLOWED") {
 
 TEST_CASE("libfido2 reset: the UDP reboot datagram power-cycles the key and reopens the window") {
   vfido::test::TempDir dir;
-  vfido::host::BackgroundKey key(with_window(200));
+  vfido::host::BackgroundKey key(with_window(500));
   vfido::transport::udp::Options udp;
   udp.port = 0;
   udp.peer_port = 9;  // the discard port: nothing listens to what the key sends
@@ -97,7 +97,7 @@ TEST_CASE("libfido2 reset: the UDP reboot datagram power-cycles the key and reop
   FidoDev dev = vfido::host::open_unix_device(dir.socket(), &r, vfido::test::kTimeoutMs);
   REQUIRE(dev);
   REQUIRE(make(dev.get(), nullptr) == FIDO_OK);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
   REQUIRE(fido_dev_reset(dev.get()) == FIDO_ERR_NOT_ALLOWED);
 
   // The datagram, from another socket, on the UDP transport of the same key.
@@ -113,8 +113,9 @@ TEST_CASE("libfido2 reset: the UDP reboot datagram power-cycles the key and reop
   ::close(s);
 
   // It is handled on the key's thread; within the new window a reset goes through.
+  const auto sent = std::chrono::steady_clock::now();
   int status = FIDO_ERR_NOT_ALLOWED;
-  for (int i = 0; i < 20 && status == FIDO_ERR_NOT_ALLOWED; ++i) {
+  while (status == FIDO_ERR_NOT_ALLOWED && std::chrono::steady_clock::now() - sent < std::chrono::milliseconds(400)) {
     status = fido_dev_reset(dev.get());
     if (status == FIDO_ERR_NOT_ALLOWED) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }

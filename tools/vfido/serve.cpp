@@ -57,6 +57,27 @@ int run_serve(const ServeOptions& o) {
     return 1;
   }
 
+  // The signals are caught before the listening lines go out, so that a harness may signal as
+  // soon as it sees them. SIGUSR1: unplug and plug in again, as often as it comes.
+  boost::asio::signal_set power(io, SIGUSR1);
+  std::function<void()> await_power_cycle = [&] {
+    power.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      key->power_cycle();
+      std::cout << "vfido: power cycle (SIGUSR1)" << std::endl;
+      await_power_cycle();
+    });
+  };
+  await_power_cycle();
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&key, &power](const boost::system::error_code& ec, int signal_number) {
+    if (ec) return;
+    key->log().write(LogLevel::kInfo, "signal " + std::to_string(signal_number) + ", stopping");
+    power.cancel();
+    key->shutdown();  // closes the transports (removing the socket file); run() then returns
+  });
+
   if (o.udp) {
     transport::udp::Options udp;
     udp.host = o.udp_host;
@@ -82,26 +103,6 @@ int run_serve(const ServeOptions& o) {
     }
   }
   std::cout << std::flush;
-
-  // SIGUSR1: unplug and plug in again, as often as it comes.
-  boost::asio::signal_set power(io, SIGUSR1);
-  std::function<void()> await_power_cycle = [&] {
-    power.async_wait([&](const boost::system::error_code& ec, int) {
-      if (ec) return;
-      key->power_cycle();
-      std::cout << "vfido: power cycle (SIGUSR1)" << std::endl;
-      await_power_cycle();
-    });
-  };
-  await_power_cycle();
-
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&key, &power](const boost::system::error_code& ec, int signal_number) {
-    if (ec) return;
-    key->log().write(LogLevel::kInfo, "signal " + std::to_string(signal_number) + ", stopping");
-    power.cancel();
-    key->shutdown();  // closes the transports (removing the socket file); run() then returns
-  });
 
   try {
     key->run();
