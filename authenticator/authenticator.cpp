@@ -172,6 +172,10 @@ struct Authenticator::Impl {
             [&](const GetNextAssertionRequest& r) { return lift(get_next_assertion(ctx, r)); },
             [&](const ClientPinRequest& r) { return lift(client_pin(ctx, r)); },
             [&](const CredentialManagementRequest& r) { return lift(credential_management(ctx, r)); },
+            [&](const ResetRequest& r) { return lift(reset(ctx, r)); },
+            [&](const SelectionRequest& r) { return lift(selection(ctx, r)); },
+            [&](const LargeBlobsRequest& r) { return lift(large_blobs(ctx, r)); },
+            [&](const ConfigRequest& r) { return lift(authenticator_config(ctx, r)); },
         },
         *cmd);
     if (!step) {

@@ -51,12 +51,20 @@ Result<Command> parse_command(ByteSpan message, const AuthenticatorProfile& prof
     case CtapCommand::kCredentialManagementPreview:  // FIDO_2_1_PRE prototype: option credentialMgmtPreview
       if (!profile.cred_mgmt) break;
       return parse_cbor_params<CredentialManagementRequest>(params, CtapCommand::kCredentialManagementPreview);
-    // Not implemented by the core yet, and not advertised by getInfo: treated as unknown commands.
     case CtapCommand::kReset:
-    case CtapCommand::kBioEnrollment:
+      return parse_no_params<ResetRequest>(params);
     case CtapCommand::kSelection:
+      // CTAP 2.1 §6.9: a FIDO_2_1 command.
+      if (!profile.has_version("FIDO_2_1") && !profile.has_version("FIDO_2_2")) break;
+      return parse_no_params<SelectionRequest>(params);
     case CtapCommand::kLargeBlobs:
+      if (!profile.large_blobs) break;  // CTAP 2.1 §6.10: option "largeBlobs"
+      return parse_cbor_params<LargeBlobsRequest>(params);
     case CtapCommand::kConfig:
+      if (!profile.authnr_cfg) break;  // CTAP 2.1 §6.11: option "authnrCfg"
+      return parse_cbor_params<ConfigRequest>(params);
+    // Not implemented by the core yet, and not advertised by getInfo: treated as unknown commands.
+    case CtapCommand::kBioEnrollment:
     case CtapCommand::kBioEnrollmentPreview:
       break;
   }

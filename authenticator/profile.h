@@ -144,24 +144,24 @@ struct AuthenticatorProfile {
   // updateUserInformation).
   bool cred_mgmt = true;
   // "largeBlobs" and getInfo 0x0B maxSerializedLargeBlobArray (>= 1024).
-  bool large_blobs = false;
+  bool large_blobs = true;
   std::uint32_t max_serialized_large_blob_array = 4096;
   // "authnrCfg": authenticatorConfig (toggleAlwaysUv, and those enabled below).
-  bool authnr_cfg = false;
+  bool authnr_cfg = true;
   // "setMinPINLength": authenticatorConfig setMinPINLength (needs authnr_cfg); getInfo 0x10
   // maxRPIDsForSetMinPINLength.
-  bool set_min_pin_length = false;
+  bool set_min_pin_length = true;
   std::uint32_t max_rp_ids_for_set_min_pin_length = 8;
   // "ep": enterprise attestation capability (CTAP 2.1 §7.1). nullopt: not capable (absent);
   // otherwise capable, and the value is whether it is enabled at first power-up.
-  std::optional<bool> enterprise_attestation;
+  std::optional<bool> enterprise_attestation = false;
   // RP IDs preconfigured for vendor-facilitated enterprise attestation (CTAP 2.1 §7.1).
   std::vector<std::string> enterprise_attestation_rp_ids;
   // Whether platform-managed enterprise attestation (value 2) is offered.
   bool platform_managed_enterprise_attestation = false;
   // getInfo 0x02 extensions, each one the core implements: "credProtect", "hmac-secret",
   // "credBlob", "largeBlobKey", "minPinLength". An extension not listed is ignored.
-  std::vector<std::string> extensions = {"credProtect", "hmac-secret", "credBlob"};
+  std::vector<std::string> extensions = {"credProtect", "hmac-secret", "credBlob", "largeBlobKey", "minPinLength"};
   // getInfo 0x0F maxCredBlobLength (>= 32), when "credBlob" is listed.
   std::uint32_t max_cred_blob_length = 32;
   // getInfo 0x0D: minimum PIN length in Unicode code points at first power-up (>= 4).

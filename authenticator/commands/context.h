@@ -76,11 +76,21 @@ struct CredentialEnumerationState {
   std::uint64_t last_ms = 0;
 };
 
-// Session state (style.md §10): cleared by any command that is not its continuation.
+// An authenticatorLargeBlobs write in progress (CTAP 2.1 §6.10.2 expectedLength and the
+// incoming buffer, whose size is expectedNextOffset).
+struct LargeBlobWrite {
+  std::size_t expected_length = 0;
+  Bytes buffer;
+};
+
+// Session state (style.md §10): cleared by any command that is not its continuation, except
+// the large-blob write: §6.10.2 names no command that ends it (a set at offset 0 restarts it),
+// so it lasts, like OpenSK's, until it completes, a reset or a power cycle.
 struct SessionState {
   std::optional<AssertionState> assertions;
   std::optional<RpEnumerationState> rp_enumeration;
   std::optional<CredentialEnumerationState> credential_enumeration;
+  std::optional<LargeBlobWrite> large_blob_write;
 };
 
 struct Ctx {

@@ -77,7 +77,8 @@ Result<GetInfoResponse> get_info(Ctx& ctx, const GetInfoRequest&) {
   if (p.client_pin) o.emplace_back("clientPin", d.pin.has_value());
   if (p.pin_uv_auth_token) o.emplace_back("pinUvAuthToken", true);
   if (p.no_mc_ga_permissions_with_client_pin) o.emplace_back("noMcGaPermissionsWithClientPin", true);
-  if (p.make_cred_uv_not_rqd) o.emplace_back("makeCredUvNotRqd", true);
+  // CTAP 2.1 §6.4: makeCredUvNotRqd is false while alwaysUv is on.
+  if (p.make_cred_uv_not_rqd) o.emplace_back("makeCredUvNotRqd", !d.always_uv);
   if (p.authnr_cfg || d.always_uv) o.emplace_back("alwaysUv", d.always_uv);
   // credentialManagement: the final command 0x0A with FIDO_2_1, the prototype 0x41 always (libfido2
   // up to 1.13 sends only 0x41).

@@ -17,6 +17,10 @@ AuthenticatorProfile pin_profile() {
   p.client_pin = true;
   p.pin_uv_auth_token = true;
   p.cred_mgmt = false;
+  p.large_blobs = false;
+  p.authnr_cfg = false;
+  p.set_min_pin_length = false;
+  p.extensions = {"credProtect", "hmac-secret", "credBlob"};
   return p;
 }
 

@@ -59,6 +59,8 @@ TEST_CASE("get_info: reflects the profile") {
   p.algorithms = {cose::kAlgEdDsa};
   p.resident_keys = false;
   p.cred_mgmt = false;  // credential management needs discoverable credentials
+  p.large_blobs = false;  // largeBlobs needs discoverable credentials
+  std::erase(p.extensions, std::string("largeBlobKey"));
   p.transports = {"usb", "nfc"};
   p.max_msg_size = 2048;
   p.max_credential_count_in_list = 3;

@@ -273,6 +273,8 @@ TEST_CASE("make_credential: options") {
     AuthenticatorProfile p;
     p.resident_keys = false;
     p.cred_mgmt = false;  // credential management needs discoverable credentials
+    p.large_blobs = false;  // largeBlobs needs discoverable credentials
+    std::erase(p.extensions, std::string("largeBlobKey"));
     TestDevice d(p);
     MakeCredentialArgs a;
     a.rk = true;

@@ -193,8 +193,8 @@ class Suite:
         return "deleted with protocol 1; gone from enumeration, metadata and getAssertion"
 
 
-def checks(results, dev):
-    s = Suite(dev)
+def checks(results, key):
+    s = Suite(key.dev)
     if not results.check("getInfo: credMgmt, credentialMgmtPreview, pinUvAuthToken", s.ctap2):
         raise Fatal("no Ctap2 session")
     if not results.check("makeCredential: discoverable and server-side credentials", s.make_credentials):

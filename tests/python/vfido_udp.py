@@ -1,12 +1,12 @@
-"""The harness the python-fido2 0.9.1 tests share: `vfido serve --udp` as a child process,
-python-fido2's CtapHidConnection over UDP datagrams, and the check bookkeeping.
+"""Shared harness for python-fido2 0.9.1 tests against `vfido serve --udp`.
 
-The key takes 64-byte CTAPHID reports as UDP datagrams on one port and sends its own reports to
-another. UdpCtapHidConnection moves the reports; everything above it is python-fido2's own code.
+The key runs as a child process that takes 64-byte CTAPHID reports as UDP datagrams on one port
+and sends its own reports to another. UdpCtapHidConnection moves the reports; everything above
+it is python-fido2's own code (CtapHidDevice: CTAPHID framing, INIT, PING).
 
-run(argv, label, body) starts the server, opens a CtapHidDevice on it, calls body(results, dev),
-prints one line per check and ends with "<label>: N passed, M failed"; it returns 1 on any
-failure. The server is always killed, also on exceptions and on the overall timeout.
+run() starts the key, opens a CtapHidDevice on it, hands a Key to the test's checks, and prints
+one line per check and "<name>: N passed, M failed"; it returns 1 on any failure. The server is
+always killed, also on exceptions and on the overall timeout.
 """
 
 import os
@@ -14,7 +14,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 
@@ -80,13 +79,13 @@ class UdpCtapHidConnection(CtapHidConnection):
 # The server process.
 # ---------------------------------------------------------------------------------------------
 class Server:
-    def __init__(self, binary, udp_port, peer_port):
+    def __init__(self, binary, udp_port, peer_port, extra_args=()):
         self.udp_port = udp_port
         self.lines = []
         self.err_lines = []
         self.cond = threading.Condition()
         argv = [binary, "serve", "--udp", "--udp-host", LOOPBACK, "--udp-port", str(udp_port),
-                "--udp-peer-port", str(peer_port), "--presence", "approve"]
+                "--udp-peer-port", str(peer_port), "--presence", "approve"] + list(extra_args)
         self.argv = argv
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, start_new_session=True)
@@ -102,19 +101,25 @@ class Server:
         with self.cond:
             self.cond.notify_all()
 
-    def wait_listening(self, timeout):
-        """True once a stdout line names the UDP port; False on timeout or early exit."""
+    def wait_line(self, pattern, timeout, start=0):
+        """The index of the first stdout line from `start` on that matches `pattern`, or None on
+        timeout or early exit."""
         deadline = time.monotonic() + timeout
         with self.cond:
             while True:
-                if any(re.search(r"(?<![0-9])%d(?![0-9])" % self.udp_port, line) for line in self.lines):
-                    return True
+                for i in range(start, len(self.lines)):
+                    if re.search(pattern, self.lines[i]):
+                        return i
                 if self.proc.poll() is not None:
-                    return False
+                    return None
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    return False
+                    return None
                 self.cond.wait(min(remaining, 0.2))
+
+    def wait_listening(self, timeout):
+        """True once a stdout line names the UDP port; False on timeout or early exit."""
+        return self.wait_line(r"(?<![0-9])%d(?![0-9])" % self.udp_port, timeout) is not None
 
     def alive(self):
         return self.proc.poll() is None
@@ -187,16 +192,31 @@ def expect_ctap_error(code, fn):
 
 
 # ---------------------------------------------------------------------------------------------
-# The run: server, CTAPHID channel, the caller's checks, teardown.
+# The harness.
 # ---------------------------------------------------------------------------------------------
-def run(argv, label, body):
+class Key:
+    """What the checks get: the server, the connection and the python-fido2 device."""
+
+    def __init__(self, server, conn, dev):
+        self.server = server
+        self.conn = conn
+        self.dev = dev
+
+    def send_datagram(self, data):
+        """A raw datagram to the key's port, beside the CTAPHID traffic."""
+        self.conn.sock.sendto(bytes(data), self.conn.server)
+
+
+def run(argv, name, checks, extra_args=()):
+    """`argv` is sys.argv (argv[1]: the vfido binary); `checks(results, key)` runs the test's
+    checks. Returns the process exit code."""
     if len(argv) != 2:
-        print("usage: %s <path to vfido>" % argv[0], file=sys.stderr)
+        print("usage: %s <path to vfido>" % argv[0])
         return 2
     binary = argv[1]
     if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
-        print("%s: no executable at %s" % (label, binary))
-        print("%s: 0 passed, 1 failed" % label)
+        print("%s: no executable at %s" % (name, binary))
+        print("%s: 0 passed, 1 failed" % name)
         return 1
 
     def on_alarm(_signum, _frame):
@@ -217,7 +237,7 @@ def run(argv, label, body):
         while udp_port == peer_port:
             udp_port = free_udp_port()
 
-        server = Server(binary, udp_port, peer_port)
+        server = Server(binary, udp_port, peer_port, extra_args)
         print("server: %s" % " ".join(server.argv), flush=True)
 
         def started():
@@ -243,7 +263,7 @@ def run(argv, label, body):
         if not results.check("CTAPHID_INIT via CtapHidDevice", init):
             raise Fatal("no CTAPHID channel")
 
-        body(results, dev)
+        checks(results, Key(server, conn, dev))
 
         def still_running():
             expect(server.alive(), "server exited with %r" % server.proc.poll())
@@ -275,5 +295,5 @@ def run(argv, label, body):
                     print("server stderr: %s" % line)
             print("server stopped (exit %r)" % rc, flush=True)
 
-    print("%s: %d passed, %d failed" % (label, results.passed, results.failed), flush=True)
+    print("%s: %d passed, %d failed" % (name, results.passed, results.failed), flush=True)
     return 1 if results.failed else 0

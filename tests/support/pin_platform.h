@@ -15,15 +15,6 @@
 
 namespace vfido::test {
 
-// Runs the enclosing test once per PIN/UV auth protocol (as doctest subcases).
-inline pin_uv_auth::ProtocolId each_protocol() {
-  pin_uv_auth::ProtocolId p = pin_uv_auth::ProtocolId::kTwo;
-  SUBCASE("protocol two") { p = pin_uv_auth::ProtocolId::kTwo; }
-  SUBCASE("protocol one") { p = pin_uv_auth::ProtocolId::kOne; }
-  CAPTURE(static_cast<int>(p));
-  return p;
-}
-
 class PinPlatform {
  public:
   using ProtocolId = pin_uv_auth::ProtocolId;
@@ -134,5 +125,14 @@ class PinPlatform {
   ProtocolId p_;
   SeededRng rng_;
 };
+
+// Runs the enclosing test case once per PIN/UV auth protocol (doctest SUBCASEs); returns the one
+// of this run.
+inline pin_uv_auth::ProtocolId each_protocol() {
+  pin_uv_auth::ProtocolId p = pin_uv_auth::ProtocolId::kTwo;
+  SUBCASE("protocol two") { p = pin_uv_auth::ProtocolId::kTwo; }
+  SUBCASE("protocol one") { p = pin_uv_auth::ProtocolId::kOne; }
+  return p;
+}
 
 }  // namespace vfido::test

@@ -74,6 +74,10 @@ inline AuthenticatorProfile ctap20_profile() {
   p.pin_uv_auth_token = false;
   p.make_cred_uv_not_rqd = false;
   p.cred_mgmt = false;
+  p.large_blobs = false;
+  p.authnr_cfg = false;
+  p.set_min_pin_length = false;
+  p.enterprise_attestation = std::nullopt;
   p.extensions = {};
   return p;
 }

@@ -59,9 +59,15 @@ VirtualKey::~VirtualKey() {
 std::uint16_t VirtualKey::add_udp(const transport::udp::Options& options) {
   auto t = std::make_shared<transport::udp::UdpTransport>(
       io_.get_executor(), options, [this](ByteSpan report) { feed(report); }, log_);
+  t->on_reboot([this] { power_cycle(); });  // the solo1 simulator's reboot datagram
   udp_.push_back(t);
   if (started_ && !stopped_) t->start();
   return t->local_port();
+}
+
+void VirtualKey::power_cycle() {
+  log_.write(LogLevel::kInfo, "power cycle");
+  authenticator_.power_cycle();
 }
 
 void VirtualKey::add_unix(const std::string& path) {

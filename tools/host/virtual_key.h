@@ -78,6 +78,11 @@ class VirtualKey {
   // the aborted operations have drained. Call it from the io_context thread. Idempotent.
   void shutdown();
 
+  // Unplug and plug in again (Authenticator::power_cycle()): what SIGUSR1 does to `vfido serve`
+  // and the UDP reboot datagram to any key with a UDP transport. Call it from the io_context
+  // thread.
+  void power_cycle();
+
   Authenticator& authenticator() { return authenticator_; }
   const std::vector<std::shared_ptr<transport::udp::UdpTransport>>& udp() const { return udp_; }
   const std::vector<std::shared_ptr<transport::unix_socket::UnixTransport>>& unix_sockets() const {

@@ -2,15 +2,20 @@
 //
 //   vfido serve --udp [--udp-host 127.0.0.1 --udp-port 8111 --udp-peer-port 7112]
 //               [--unix PATH] [--presence approve|deny] [--profile ID|FILE] [--aaguid UUID]
-//               [--verbose]
+//               [--reset-window-ms N] [--verbose]
 //
 // Prints one line per transport on stdout once it listens (test harnesses wait for it), then
 // serves; exits 0 after a signal, 1 when a transport cannot be opened, 2 on a usage error.
+// SIGUSR1 power-cycles the key (VirtualKey::power_cycle(): tokens, key agreement and the PIN
+// mismatch count are dropped, the reset window starts again) and prints
+// "vfido: power cycle (SIGUSR1)" once done; so does the UDP reboot datagram, silently.
 #include <csignal>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -33,6 +38,7 @@ struct ServeOptions {
   std::string presence = "approve";
   std::string profile = "vfido";
   std::string aaguid;  // overrides the profile's AAGUID when set
+  std::optional<std::uint64_t> reset_window_ms;  // overrides the profile's when set
   bool verbose = false;
 };
 
@@ -60,6 +66,7 @@ int run_serve(const ServeOptions& o) {
     }
     key_options.profile.aaguid = *aaguid;
   }
+  if (o.reset_window_ms) key_options.profile.reset_window_ms = *o.reset_window_ms;
 
   std::unique_ptr<host::VirtualKey> key;
   try {
@@ -68,6 +75,27 @@ int run_serve(const ServeOptions& o) {
     std::cerr << "vfido serve: " << e.what() << '\n';
     return 1;
   }
+
+  // The signals are caught before the listening lines go out, so that a harness may signal as
+  // soon as it sees them. SIGUSR1: unplug and plug in again, as often as it comes.
+  boost::asio::signal_set power(io, SIGUSR1);
+  std::function<void()> await_power_cycle = [&] {
+    power.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      key->power_cycle();
+      std::cout << "vfido: power cycle (SIGUSR1)" << std::endl;
+      await_power_cycle();
+    });
+  };
+  await_power_cycle();
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&key, &power](const boost::system::error_code& ec, int signal_number) {
+    if (ec) return;
+    key->log().write(LogLevel::kInfo, "signal " + std::to_string(signal_number) + ", stopping");
+    power.cancel();
+    key->shutdown();  // closes the transports (removing the socket file); run() then returns
+  });
 
   if (o.udp) {
     transport::udp::Options udp;
@@ -95,13 +123,6 @@ int run_serve(const ServeOptions& o) {
   }
   std::cout << std::flush;
 
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&key](const boost::system::error_code& ec, int signal_number) {
-    if (ec) return;
-    key->log().write(LogLevel::kInfo, "signal " + std::to_string(signal_number) + ", stopping");
-    key->shutdown();  // closes the transports (removing the socket file); run() then returns
-  });
-
   try {
     key->run();
   } catch (const std::exception& e) {
@@ -115,7 +136,8 @@ int run_serve(const ServeOptions& o) {
 
 void add_serve(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<ServeOptions>();
-  CLI::App* cmd = app.add_subcommand("serve", "Run a virtual key on UDP and/or a Unix socket until SIGINT/SIGTERM");
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Run a virtual key on UDP and/or a Unix socket until SIGINT/SIGTERM (SIGUSR1: power cycle)");
   cmd->add_flag("--udp", o->udp, "Listen for 64-byte reports as UDP datagrams (the simulator protocol)");
   cmd->add_option("--udp-host", o->udp_host, "Address to bind the UDP socket to")->capture_default_str();
   cmd->add_option("--udp-port", o->udp_port, "UDP port the key receives on (0 = any free port)")
@@ -131,6 +153,8 @@ void add_serve(CLI::App& app, int* exit_code) {
   cmd->add_option("--profile", o->profile, "Authenticator model: a profile id (vfido profile list) or a JSON file")
       ->capture_default_str();
   cmd->add_option("--aaguid", o->aaguid, "Claim this AAGUID instead of the profile's (a UUID)");
+  cmd->add_option("--reset-window-ms", o->reset_window_ms,
+                  "How long after power-up (or SIGUSR1) authenticatorReset is allowed; 0 = always (default: the profile's, 10000)");
   cmd->add_flag("-v,--verbose", o->verbose, "Log every request and error to stderr");
   cmd->callback([o, exit_code] { *exit_code = run_serve(*o); });
 }
