@@ -196,6 +196,7 @@ void UhidTransport::handle(ByteSpan bytes) {
         if constexpr (std::is_same_v<T, Start>) {
           started_ = true;
           log_.write(LogLevel::kInfo, "uhid: device started");
+          if (on_start_) on_start_();
         } else if constexpr (std::is_same_v<T, Stop>) {
           started_ = false;
           log_.write(LogLevel::kInfo, "uhid: device stopped");

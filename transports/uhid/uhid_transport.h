@@ -79,6 +79,8 @@ class UhidTransport final : public std::enable_shared_from_this<UhidTransport> {
   // Called once when the device is lost (read error, end of file): the key cannot be reached
   // through it any more.
   using FailureHandler = std::function<void(const std::string&)>;
+  // Called on each UHID_START: the kernel has bound a driver and /dev/hidrawN exists.
+  using StartHandler = std::function<void()>;
 
   // Opens options.path read-write. Throws UhidUnavailable (with the fix) when it cannot, and
   // std::invalid_argument when the options do not fit the kernel's structure.
@@ -93,6 +95,7 @@ class UhidTransport final : public std::enable_shared_from_this<UhidTransport> {
   UhidTransport& operator=(const UhidTransport&) = delete;
 
   void set_failure_handler(FailureHandler handler) { on_failure_ = std::move(handler); }
+  void set_start_handler(StartHandler handler) { on_start_ = std::move(handler); }
 
   // Sends UHID_CREATE2 and starts the read loop. Throws boost::system::system_error when the
   // kernel refuses the device.
@@ -119,6 +122,7 @@ class UhidTransport final : public std::enable_shared_from_this<UhidTransport> {
   DeviceInfo info_;
   ReportHandler on_report_;
   FailureHandler on_failure_;
+  StartHandler on_start_;
   Log& log_;
   std::vector<std::uint8_t> rx_;
   bool created_ = false;

@@ -256,9 +256,12 @@ TEST_CASE("uhid transport: GET_REPORT and SET_REPORT are answered EIO at once") 
 
 TEST_CASE("uhid transport: START/STOP and OPEN/CLOSE are tracked") {
   Fixture f;
+  int starts = 0;
+  f.transport->set_start_handler([&] { ++starts; });
   CHECK_FALSE(f.transport->started());
   f.kernel.send(Start{0});
   REQUIRE(run_until(f.io, [&] { return f.transport->started(); }));
+  CHECK(starts == 1);
   f.kernel.send(Open{});
   REQUIRE(run_until(f.io, [&] { return f.transport->host_open(); }));
   f.kernel.send(Close{});
