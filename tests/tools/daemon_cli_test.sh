@@ -57,6 +57,14 @@ grep -q "running (pid $first)" "$tmp/last.out" || fail "status pid"
 grep -q "unix: *$tmp/k.sock" "$tmp/last.out" || fail "status transports"
 grep -q "none (--no-uhid)" "$tmp/last.out" || fail "status device line"
 
+# The prober (vfido probe) through the daemon's socket, and the command log it leaves.
+expect_rc 0 "vfido probe unix:" "$vfido" probe "unix:$tmp/k.sock"
+grep -q '^all checks passed$' "$tmp/last.out" || fail "probe output: $(cat "$tmp/last.out")"
+grep -q 'level=info event=ctap cmd=authenticatorMakeCredential cmd_code=0x01 status=CTAP2_OK status_code=0x00 ms=[0-9.]* waited=no' \
+  "$tmp/first.err" || fail "no logfmt line for the probe's makeCredential"
+expect_rc 1 "vfido probe of a missing socket" "$vfido" probe "unix:$tmp/none.sock"
+expect_rc 2 "vfido probe with a bad --ping-size" "$vfido" probe --ping-size 9000 "unix:$tmp/k.sock"
+
 # Another instance runs beside it and is stopped on its own.
 start_up second --instance second --no-uhid --unix "$tmp/s.sock"
 second=$last_pid

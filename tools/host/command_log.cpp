@@ -5,6 +5,7 @@
 #include <memory>
 #include <utility>
 
+#include "authenticator/command.h"
 #include "authenticator/ctap_constants.h"
 
 namespace vfido::host {
@@ -48,39 +49,6 @@ std::string utc_now() {
 
 }  // namespace
 
-std::string command_name(std::uint8_t command) {
-  // CTAP 2.1 §6 "Authenticator API" command names, without the "authenticator" prefix.
-  switch (static_cast<CtapCommand>(command)) {
-    case CtapCommand::kMakeCredential:
-      return "makeCredential";
-    case CtapCommand::kGetAssertion:
-      return "getAssertion";
-    case CtapCommand::kGetInfo:
-      return "getInfo";
-    case CtapCommand::kClientPin:
-      return "clientPIN";
-    case CtapCommand::kReset:
-      return "reset";
-    case CtapCommand::kGetNextAssertion:
-      return "getNextAssertion";
-    case CtapCommand::kBioEnrollment:
-      return "bioEnrollment";
-    case CtapCommand::kCredentialManagement:
-      return "credentialManagement";
-    case CtapCommand::kSelection:
-      return "selection";
-    case CtapCommand::kLargeBlobs:
-      return "largeBlobs";
-    case CtapCommand::kConfig:
-      return "config";
-    case CtapCommand::kBioEnrollmentPreview:
-      return "bioEnrollmentPreview";
-    case CtapCommand::kCredentialManagementPreview:
-      return "credentialManagementPreview";
-  }
-  return hex_byte(command);
-}
-
 std::string logfmt_value(std::string_view value) {
   bool plain = !value.empty();
   for (char c : value) {
@@ -107,7 +75,7 @@ std::string logfmt_value(std::string_view value) {
 std::string format_command(const CommandRecord& r, bool with_bytes) {
   char ms[32];
   std::snprintf(ms, sizeof(ms), "%.3f", r.ms);
-  std::string line = "event=ctap cmd=" + command_name(r.command) + " cmd_code=" + hex_byte(r.command) +
+  std::string line = "event=ctap cmd=" + logfmt_value(command_name(r.command)) + " cmd_code=" + hex_byte(r.command) +
                      " status=" + std::string(status_name(static_cast<CtapStatus>(r.status))) +
                      " status_code=" + hex_byte(r.status) + " ms=" + ms + " waited=" + (r.waited ? "yes" : "no") +
                      " req_len=" + std::to_string(r.request_len) + " resp_len=" + std::to_string(r.response_len);

@@ -35,11 +35,10 @@ struct CommandRecord {
 // "debug", "info", "warning", "error".
 std::string_view log_level_name(LogLevel level);
 
-// "makeCredential", "getInfo", ... for CTAP 2.1 §6 command bytes; "0x42" for others.
-std::string command_name(std::uint8_t command);
-
-// `event=ctap cmd=getInfo code=0x04 status=CTAP2_OK code_status=0x00 ms=0.213 req_len=1 resp_len=120`
-// plus `req=<hex> resp=<hex>` when with_bytes. No timestamp or level (the sink adds them).
+// `event=ctap cmd=authenticatorGetInfo cmd_code=0x04 status=CTAP2_OK status_code=0x00 ms=0.213
+// waited=no req_len=1 resp_len=120` (the command's spec name from the core's command_name(),
+// "unknown" for bytes it does not know), plus `req=<hex> resp=<hex>` when with_bytes. No
+// timestamp or level (the sink adds them).
 std::string format_command(const CommandRecord& record, bool with_bytes);
 
 // A value for logfmt: bare when it has no space, quote or '=', otherwise quoted with \" and \\.

@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <type_traits>
@@ -31,6 +33,11 @@ namespace asio = boost::asio;
 // the first few are logged, then one in kLogEvery.
 constexpr std::uint64_t kLogFirst = 10;
 constexpr std::uint64_t kLogEvery = 1000;
+
+// Reports waiting for their turn beyond this are dropped: the CTAPHID layer never queues more
+// than a few messages, so this only bounds a runaway.
+constexpr std::size_t kMaxQueuedReports = 4096;
+
 
 // The kernel's errno for "no such feature report" style answers.
 constexpr std::uint16_t kEio = EIO;
@@ -110,7 +117,9 @@ UhidTransport::UhidTransport(asio::any_io_executor ex, int fd, Options options, 
       info_(device_info(options_)),
       on_report_(std::move(on_report)),
       log_(log),
-      rx_(event_size()) {
+      rx_(event_size()),
+      pacer_(options_.input_burst, options_.input_interval_us),
+      pace_timer_(ex) {
   // Validate before owning the descriptor, so a bad option leaves the caller's fd alone.
   if (auto created = encode_create2(info_); !created) {
     throw std::invalid_argument("uhid: " + std::string(uhid_error_text(created.error())));
@@ -137,13 +146,35 @@ void UhidTransport::start() {
 
 void UhidTransport::send(const Report& report) {
   if (!created_ || closed_) return;
-  auto event = encode_input2(report);  // 64 bytes always fit
-  if (event) write_event(*event, "UHID_INPUT2");
+  if (tx_.size() >= kMaxQueuedReports) {
+    log_.write(LogLevel::kWarning, "uhid: input queue full, dropped a report");
+    return;
+  }
+  tx_.push_back(report);
+  pump();
+}
+
+void UhidTransport::pump() {
+  const bool paced = options_.input_interval_us > 0;
+  while (!tx_.empty() && !closed_ && (!paced || pacer_.try_take(steady_now_us()))) {
+    auto event = encode_input2(tx_.front());  // 64 bytes always fit
+    tx_.pop_front();
+    if (event) write_event(*event, "UHID_INPUT2");
+  }
+  if (tx_.empty() || closed_ || pace_timer_armed_) return;
+  pace_timer_armed_ = true;
+  pace_timer_.expires_after(std::chrono::microseconds(std::max<std::uint64_t>(pacer_.wait_us(steady_now_us()), 1)));
+  pace_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    self->pace_timer_armed_ = false;
+    if (!ec && !self->closed_) self->pump();
+  });
 }
 
 void UhidTransport::close() {
   if (closed_) return;
   closed_ = true;
+  tx_.clear();
+  pace_timer_.cancel();
   if (created_ && fd_.is_open()) {
     // The kernel would also destroy the device when the descriptor closes; saying so first
     // makes the removal explicit and immediate.

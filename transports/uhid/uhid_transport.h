@@ -8,6 +8,10 @@
 // Lifetime: the kernel creates /dev/hidrawN when the device starts (UHID_START) and removes it
 // on UHID_DESTROY, which close() sends, or when the file descriptor closes (even on a crash).
 //
+// Input reports are paced (report_pacer.h): a burst of 32 goes at once, then one per
+// millisecond, like a full-speed USB endpoint, so a long reply does not overrun the hosts'
+// hidraw buffers (64 reports each).
+//
 // Events handled: START/STOP (logged), OPEN/CLOSE (a host opened the hidraw node / the last one
 // closed it), OUTPUT (a report), GET_REPORT/SET_REPORT (answered EIO at once: the FIDO device has
 // no feature reports, and an unanswered request would stall the host for the kernel's 5 s),
@@ -20,6 +24,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -30,10 +35,12 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "authenticator/bytes.h"
 #include "authenticator/ctap_constants.h"
 #include "authenticator/env/log.h"
+#include "transports/uhid/report_pacer.h"
 #include "transports/uhid/uhid_event.h"
 
 namespace vfido::transport::uhid {
@@ -55,6 +62,8 @@ struct Options {
   std::uint16_t vendor_id = kDefaultVendorId;
   std::uint16_t product_id = kDefaultProductId;
   std::uint16_t version = 0x0100;  // bcdDevice-like device release, 1.0
+  std::uint32_t input_burst = 32;          // input reports sent at once before pacing starts
+  std::uint32_t input_interval_us = 1000;  // then one per interval; 0 = no pacing
 };
 
 // /dev/uhid cannot be used; what() says why and how to fix it (module, udev rule, group).
@@ -100,7 +109,7 @@ class UhidTransport final : public std::enable_shared_from_this<UhidTransport> {
   // Sends UHID_CREATE2 and starts the read loop. Throws boost::system::system_error when the
   // kernel refuses the device.
   void start();
-  // One UHID_INPUT2 with the report.
+  // Queues one report for the hosts; it leaves as a UHID_INPUT2 now or, past the burst, paced.
   void send(const Report& report);
   // UHID_DESTROY, then closes the descriptor; the hidraw node disappears. Idempotent.
   void close();
@@ -115,6 +124,7 @@ class UhidTransport final : public std::enable_shared_from_this<UhidTransport> {
   void handle(ByteSpan event);
   void on_output(const Output& output);
   bool write_event(ByteSpan bytes, const char* what);
+  void pump();
   void fail(const std::string& why);
 
   boost::asio::posix::stream_descriptor fd_;
@@ -125,6 +135,10 @@ class UhidTransport final : public std::enable_shared_from_this<UhidTransport> {
   StartHandler on_start_;
   Log& log_;
   std::vector<std::uint8_t> rx_;
+  std::deque<Report> tx_;
+  ReportPacer pacer_;
+  boost::asio::steady_timer pace_timer_;
+  bool pace_timer_armed_ = false;
   bool created_ = false;
   bool started_ = false;
   bool host_open_ = false;

@@ -118,6 +118,15 @@ Bytes with_report_id(const Bytes& report) {
   return b;
 }
 
+// A transport on the kernel's fake, created (CREATE2 consumed), with `o`.
+std::shared_ptr<UhidTransport> created_transport(boost::asio::io_context& io, FakeKernel& kernel, RecordingLog& log,
+                                                 const Options& o) {
+  auto t = std::make_shared<UhidTransport>(io.get_executor(), kernel.device_fd, o, nullptr, log);
+  t->start();
+  REQUIRE(kernel.next());  // CREATE2
+  return t;
+}
+
 struct Fixture {
   Fixture() {
     transport = std::make_shared<UhidTransport>(io.get_executor(), kernel.device_fd, test_options(),
@@ -234,6 +243,55 @@ TEST_CASE("uhid transport: send() writes one UHID_INPUT2 per report") {
   REQUIRE(ev);
   REQUIRE(std::holds_alternative<Input2>(*ev));
   CHECK(std::get<Input2>(*ev).data == Bytes(report.begin(), report.end()));
+}
+
+TEST_CASE("uhid transport: past the burst, input reports are paced, in order") {
+  boost::asio::io_context io;
+  FakeKernel kernel;
+  RecordingLog log;
+  Options o = test_options();
+  o.input_burst = 4;
+  o.input_interval_us = 5000;
+  auto t = created_transport(io, kernel, log, o);
+  for (std::uint8_t i = 0; i < 10; ++i) {
+    Report r{};
+    r[0] = i;
+    t->send(r);
+  }
+  std::vector<std::uint8_t> got;
+  while (auto ev = kernel.next(0)) got.push_back(std::get<Input2>(*ev).data.at(0));
+  CHECK(got == std::vector<std::uint8_t>{0, 1, 2, 3});  // the burst, without running the io_context
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(run_until(io, [&] {
+    while (auto ev = kernel.next(0)) got.push_back(std::get<Input2>(*ev).data.at(0));
+    return got.size() == 10;
+  }));
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  CHECK(ms >= 25);  // six more at one per 5 ms (the first may come a little early)
+  CHECK(got == std::vector<std::uint8_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  t->close();
+}
+
+TEST_CASE("uhid transport: close() drops reports still waiting and sends nothing after DESTROY") {
+  boost::asio::io_context io;
+  FakeKernel kernel;
+  RecordingLog log;
+  Options o = test_options();
+  o.input_burst = 1;
+  o.input_interval_us = 1'000'000;
+  auto t = created_transport(io, kernel, log, o);
+  Report r{};
+  t->send(r);
+  t->send(r);
+  t->send(r);
+  REQUIRE(std::holds_alternative<Input2>(*kernel.next()));
+  t->close();
+  io.restart();
+  io.run_for(std::chrono::milliseconds(20));
+  auto ev = kernel.next();
+  REQUIRE(ev);
+  CHECK(std::holds_alternative<Destroy>(*ev));
+  CHECK(kernel.peer_closed());
 }
 
 TEST_CASE("uhid transport: GET_REPORT and SET_REPORT are answered EIO at once") {
