@@ -19,34 +19,22 @@ AuthenticatorProfile validated(AuthenticatorProfile profile) {
   return profile;
 }
 
-std::string_view level_name(LogLevel level) {
-  switch (level) {
-    case LogLevel::kDebug:
-      return "debug";
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kWarning:
-      return "warning";
-    case LogLevel::kError:
-      return "error";
-  }
-  return "log";
-}
-
 }  // namespace
 
 void StderrLog::write(LogLevel level, std::string_view message) {
   if (!enabled_) return;
-  std::cerr << "vfido: " << level_name(level) << ": " << message << '\n';
+  std::cerr << "vfido: " << log_level_name(level) << ": " << message << '\n';
 }
 
 VirtualKey::VirtualKey(boost::asio::io_context& io, KeyOptions options)
     : io_(io),
       presence_(options.presence == PresenceMode::kApprove ? PresenceResult::kApproved : PresenceResult::kDenied),
-      log_(options.verbose),
+      stderr_log_(options.verbose),
+      log_(options.log != nullptr ? *options.log : static_cast<Log&>(stderr_log_)),
       authenticator_(validated(std::move(options.profile)), Env{clock_, rng_, presence_, store_, state_, log_}),
       device_(authenticator_),
-      server_(device_, clock_, rng_, [this](const transport::ctaphid::Report& r) { fan_out(r); }),
+      logged_device_(device_, std::move(options.on_command), options.command_bytes),
+      server_(logged_device_, clock_, rng_, [this](const transport::ctaphid::Report& r) { fan_out(r); }),
       timer_(io) {}
 
 VirtualKey::~VirtualKey() {
@@ -54,6 +42,7 @@ VirtualKey::~VirtualKey() {
   // are closed so their socket files go away even then.
   for (auto& t : udp_) t->close();
   for (auto& t : unix_) t->close();
+  for (auto& t : uhid_) t->close();
 }
 
 std::uint16_t VirtualKey::add_udp(const transport::udp::Options& options) {
@@ -77,6 +66,19 @@ void VirtualKey::add_unix(const std::string& path) {
   if (started_ && !stopped_) t->start();
 }
 
+std::shared_ptr<transport::uhid::UhidTransport> VirtualKey::add_uhid(const transport::uhid::Options& options,
+                                                                     int adopt_fd) {
+  auto on_report = [this](ByteSpan report) { feed(report); };
+  auto t = adopt_fd >= 0
+               ? std::make_shared<transport::uhid::UhidTransport>(io_.get_executor(), adopt_fd, options, on_report, log_)
+               : transport::uhid::UhidTransport::open(io_.get_executor(), options, on_report, log_);
+  // The device exists as soon as it is added (hosts may enumerate it before run()); reports it
+  // sends wait in the io_context until run() reads them.
+  t->start();
+  uhid_.push_back(t);
+  return t;
+}
+
 void VirtualKey::start() {
   if (started_) return;
   started_ = true;
@@ -96,6 +98,7 @@ void VirtualKey::shutdown() {
   timer_.cancel();
   for (auto& t : udp_) t->close();
   for (auto& t : unix_) t->close();
+  for (auto& t : uhid_) t->close();  // UHID_DESTROY: the hidraw node goes away
   log_.write(LogLevel::kInfo, "key stopped");
 }
 
@@ -107,6 +110,7 @@ void VirtualKey::feed(ByteSpan report) {
 void VirtualKey::fan_out(const transport::ctaphid::Report& report) {
   for (auto& t : udp_) t->send(report);
   for (auto& t : unix_) t->send(report);
+  for (auto& t : uhid_) t->send(report);
 }
 
 void VirtualKey::schedule_tick() {

@@ -29,12 +29,7 @@ namespace vfido::cli {
 namespace {
 
 struct ServeOptions {
-  bool udp = false;
-  std::string udp_host = "127.0.0.1";
-  std::uint16_t udp_port = 8111;
-  std::string udp_peer_host = "127.0.0.1";
-  std::uint16_t udp_peer_port = 7112;
-  std::string unix_path;
+  SocketTransportOptions transports;
   std::string presence = "approve";
   std::string profile = "vfido";
   std::string aaguid;  // overrides the profile's AAGUID when set
@@ -43,7 +38,7 @@ struct ServeOptions {
 };
 
 int run_serve(const ServeOptions& o) {
-  if (!o.udp && o.unix_path.empty()) {
+  if (!o.transports.any()) {
     std::cerr << "vfido serve: no transport chosen; give --udp and/or --unix PATH\n";
     return 2;
   }
@@ -97,30 +92,7 @@ int run_serve(const ServeOptions& o) {
     key->shutdown();  // closes the transports (removing the socket file); run() then returns
   });
 
-  if (o.udp) {
-    transport::udp::Options udp;
-    udp.host = o.udp_host;
-    udp.port = o.udp_port;
-    udp.peer_host = o.udp_peer_host;
-    udp.peer_port = o.udp_peer_port;
-    try {
-      std::uint16_t port = key->add_udp(udp);
-      std::cout << "vfido: listening on udp " << o.udp_host << ':' << port << ", sending to "
-                << o.udp_peer_host << ':' << o.udp_peer_port << '\n';
-    } catch (const std::exception& e) {
-      std::cerr << "vfido serve: cannot open udp " << o.udp_host << ':' << o.udp_port << ": " << e.what() << '\n';
-      return 1;
-    }
-  }
-  if (!o.unix_path.empty()) {
-    try {
-      key->add_unix(o.unix_path);
-      std::cout << "vfido: listening on unix " << o.unix_path << '\n';
-    } catch (const std::exception& e) {
-      std::cerr << "vfido serve: cannot listen on unix " << o.unix_path << ": " << e.what() << '\n';
-      return 1;
-    }
-  }
+  if (!attach_socket_transports(*key, o.transports, "vfido serve")) return 1;
   std::cout << std::flush;
 
   try {
@@ -138,15 +110,7 @@ void add_serve(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<ServeOptions>();
   CLI::App* cmd = app.add_subcommand(
       "serve", "Run a virtual key on UDP and/or a Unix socket until SIGINT/SIGTERM (SIGUSR1: power cycle)");
-  cmd->add_flag("--udp", o->udp, "Listen for 64-byte reports as UDP datagrams (the simulator protocol)");
-  cmd->add_option("--udp-host", o->udp_host, "Address to bind the UDP socket to")->capture_default_str();
-  cmd->add_option("--udp-port", o->udp_port, "UDP port the key receives on (0 = any free port)")
-      ->capture_default_str();
-  cmd->add_option("--udp-peer-host", o->udp_peer_host, "Address the key sends its reports to")
-      ->capture_default_str();
-  cmd->add_option("--udp-peer-port", o->udp_peer_port, "UDP port the key sends its reports to")
-      ->capture_default_str();
-  cmd->add_option("--unix", o->unix_path, "Unix stream socket path (64-byte reports; libfido2 custom I/O)");
+  add_socket_transport_options(cmd, o->transports);
   cmd->add_option("--presence", o->presence, "How the simulated user answers a touch request")
       ->check(CLI::IsMember({"approve", "deny"}))
       ->capture_default_str();
