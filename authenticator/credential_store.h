@@ -55,6 +55,7 @@ enum class StoreError : std::uint8_t {
   kFull,       // no room for another discoverable credential
   kCorrupt,    // stored data failed validation
   kIo,         // the backing medium failed
+  kUnsupported,  // this store cannot do that (e.g. import a credential under a chosen ID)
 };
 
 template <typename T>
@@ -87,12 +88,42 @@ class CredentialStore {
   virtual StoreResult<void> remove(ByteSpan id) = 0;
   virtual StoreResult<void> update_user(ByteSpan id, const UserEntity& user) = 0;
 
+  // WebAuthn §6.1.3: switches the backup state (BS) of one credential, e.g. "synced" after a
+  // vault uploaded it. BS=1 needs BE=1 (WebAuthn §6.1 flags): kNotFound for an unknown ID,
+  // kCorrupt never; a request for BS=1 on a credential with BE=0 is refused with kNotFound
+  // too, since no such backed-up credential exists.
+  virtual StoreResult<void> set_backup_state(ByteSpan id, bool backed_up) = 0;
+
+  // What this kind of store makes of a new credential, before create() is called: whether a
+  // credential is backed up is a property of where it lives (WebAuthn §6.1.3; BE is fixed at
+  // registration), and a synced vault keeps every credential discoverable as synced providers
+  // do. makeCredential calls it so that the flags it reports are the ones the store keeps;
+  // create() applies it again. The default changes nothing (the profile's flags stand).
+  virtual void apply_policy(CredentialRecord& rec) const { (void)rec; }
+
   // Every discoverable credential, for credential management.
   virtual StoreResult<std::vector<CredentialRecord>> list_discoverable() = 0;
   virtual StoreResult<std::size_t> remaining_discoverable() = 0;
 
   // authenticatorReset: forget everything, and make old stateless IDs unusable.
   virtual StoreResult<void> reset(Rng& rng) = 0;
+
+  // ---- For tools (the control API, `vfido creds`); the core's commands do not use these. ----
+
+  // Every credential the store holds, discoverable or not, newest first (WebAuthn L3 §11.6 Get
+  // Credentials). Credentials that live only in their IDs (stateless, wrapped IDs) are not
+  // held and not listed. The default: the discoverable ones, for stores that keep no others.
+  virtual StoreResult<std::vector<CredentialRecord>> list_stored() { return list_discoverable(); }
+
+  // Stores a credential made elsewhere under its own ID and signature counter (WebAuthn L3 §11.5
+  // Add Credential), replacing one with the same ID, and, like create(), a discoverable one with
+  // the same (rp_id, user.id). The caller has validated it (Authenticator::import_credential);
+  // created_seq is set by the store. kFull when no discoverable slot is left; kUnsupported
+  // (the default) for a store that cannot hold a chosen ID.
+  virtual StoreResult<void> import(CredentialRecord rec) {
+    (void)rec;
+    return tl::make_unexpected(StoreError::kUnsupported);
+  }
 };
 
 }  // namespace vfido
