@@ -28,7 +28,7 @@ void StderrLog::write(LogLevel level, std::string_view message) {
 
 VirtualKey::VirtualKey(boost::asio::io_context& io, KeyOptions options)
     : io_(io),
-      presence_(options.presence == PresenceMode::kApprove ? PresenceResult::kApproved : PresenceResult::kDenied),
+      presence_(options.presence, options.verification, options.broker, options.key_id),
       stderr_log_(options.verbose),
       log_(options.log != nullptr ? *options.log : static_cast<Log&>(stderr_log_)),
       authenticator_(validated(std::move(options.profile)), Env{clock_, rng_, presence_, store_, state_, log_}),
