@@ -42,6 +42,19 @@ expect_rc 3 "status before anything runs" "$vfido" status
 grep -q 'not running' "$tmp/last.out" || fail "status text when not running"
 expect_rc 0 "down when nothing runs" "$vfido" down
 grep -q 'was not running' "$tmp/last.out" || fail "down text when not running"
+expect_rc 3 "ctl when nothing runs" "$vfido" ctl status
+grep -q 'no vfido daemon to talk to: nothing listens on .*/default.ctl; start one with `vfido up`' "$tmp/last.err" ||
+  fail "ctl message when not running: $(cat "$tmp/last.err")"
+# The prompt presence mode needs a terminal: without one (setsid: no controlling terminal) the
+# daemon refuses to start, saying so.
+expect_rc 1 "up --presence prompt without a terminal" setsid -w "$vfido" up --presence prompt --no-uhid --unix "$tmp/p.sock"
+grep -q 'needs a terminal' "$tmp/last.err" || fail "prompt message: $(cat "$tmp/last.err")"
+expect_rc 1 "serve --uv prompt without a terminal" setsid -w "$vfido" serve --uv prompt --unix "$tmp/p.sock"
+expect_rc 2 "serve --presence api without --control" "$vfido" serve --presence api --unix "$tmp/p.sock"
+grep -q 'add --control PATH' "$tmp/last.err" || fail "serve api message"
+expect_rc 2 "up with a bad --presence" "$vfido" up --presence sometimes --no-uhid --unix "$tmp/p.sock"
+expect_rc 2 "up with an unknown --profile" "$vfido" up --profile no-such-model --no-uhid --unix "$tmp/p.sock"
+[ ! -e "$tmp/p.sock" ] || fail "a refused daemon left its socket"
 
 # One daemon per instance.
 start_up first --no-uhid --unix "$tmp/k.sock"
@@ -56,6 +69,20 @@ expect_rc 0 "status while running" "$vfido" status
 grep -q "running (pid $first)" "$tmp/last.out" || fail "status pid"
 grep -q "unix: *$tmp/k.sock" "$tmp/last.out" || fail "status transports"
 grep -q "none (--no-uhid)" "$tmp/last.out" || fail "status device line"
+grep -q "control: *$XDG_RUNTIME_DIR/vfido/default.ctl" "$tmp/last.out" || fail "status control line"
+
+# The control socket: the owner's only; vfido ctl speaks to it.
+[ "$(stat -c %a "$XDG_RUNTIME_DIR/vfido/default.ctl")" = 600 ] || fail "control socket mode"
+expect_rc 0 "ctl status" "$vfido" ctl status
+grep -q "authenticators: k1" "$tmp/last.out" || fail "ctl status: $(cat "$tmp/last.out")"
+expect_rc 0 "ctl list" "$vfido" ctl list
+grep -q "k1: vfido (profile vfido)" "$tmp/last.out" || fail "ctl list: $(cat "$tmp/last.out")"
+expect_rc 0 "ctl --json info" "$vfido" ctl --json info
+/usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["authenticatorId"] == "k1" and d["unix"] == [sys.argv[2]], d' \
+  "$tmp/last.out" "$tmp/k.sock" || fail "ctl --json info is not the key's JSON"
+expect_rc 1 "ctl remove of an unknown key" "$vfido" ctl remove k9
+grep -q 'no authenticator "k9" (invalid argument)' "$tmp/last.err" || fail "ctl error text: $(cat "$tmp/last.err")"
+expect_rc 2 "ctl with a bad subcommand" "$vfido" ctl frobnicate
 
 # The prober (vfido probe) through the daemon's socket, and the command log it leaves.
 expect_rc 0 "vfido probe unix:" "$vfido" probe "unix:$tmp/k.sock"
@@ -83,6 +110,7 @@ wait "$first" || fail "daemon exit status after SIGTERM: $?"
 [ ! -e "$tmp/k.sock" ] || fail "socket left behind"
 [ ! -e "$XDG_RUNTIME_DIR/vfido/default.pid" ] || fail "pid file left behind"
 [ ! -e "$XDG_RUNTIME_DIR/vfido/default.state" ] || fail "state file left behind"
+[ ! -e "$XDG_RUNTIME_DIR/vfido/default.ctl" ] || fail "control socket left behind"
 grep -q 'level=info event=log msg="signal 15, stopping"' "$tmp/first.err" || fail "structured log of the stop"
 expect_rc 3 "status after down" "$vfido" status
 

@@ -10,10 +10,12 @@
 #include <utility>
 #include <vector>
 
+#include "profiles/profile_json.h"
+#include "tools/host/presence_broker.h"
 #include "transports/udp/udp_transport.h"
 
 namespace vfido::host {
-class VirtualKey;
+struct HostedKey;
 }
 
 namespace vfido::cli {
@@ -27,12 +29,34 @@ void add_up(CLI::App& app, int* exit_code);     // up.cpp: the uhid daemon
 void add_down(CLI::App& app, int* exit_code);   // down.cpp
 void add_status(CLI::App& app, int* exit_code); // status.cpp
 void add_probe(CLI::App& app, int* exit_code);  // probe.cpp: CTAPHID conformance checks
+void add_ctl(CLI::App& app, int* exit_code);    // ctl.cpp: the control API client
 
 // Shared option helpers (options.cpp).
 // --instance NAME: which daemon (pid/lock and state files), "default" unless given.
 void add_instance_option(CLI::App* cmd, std::string& instance);
 // "1209", "0x1209", "ABCD": 1 to 4 hex digits, optional 0x prefix.
 std::optional<std::uint16_t> parse_hex16(const std::string& text);
+
+// --profile ID|FILE and --aaguid UUID (`serve`, `up`): which authenticator model a key is.
+struct ProfileOptions {
+  std::string profile = "vfido";
+  std::string aaguid;  // overrides the profile's AAGUID when set
+};
+void add_profile_options(CLI::App* cmd, ProfileOptions& o);
+// The model the options name; prints "<who>: ..." on stderr and returns nullopt when the
+// profile or the AAGUID is not valid.
+std::optional<profiles::Profile> resolve_profile_options(const ProfileOptions& o, const char* who);
+
+// --presence and --uv (`serve`, `up`): how the simulated user answers a touch and built-in user
+// verification: approve, deny, prompt (ask on the terminal) or api (answered through the control
+// API).
+struct PresenceOptions {
+  host::PresenceMode presence = host::PresenceMode::kApprove;
+  host::PresenceMode verification = host::PresenceMode::kApprove;
+  bool prompts() const { return presence == host::PresenceMode::kPrompt || verification == host::PresenceMode::kPrompt; }
+  bool uses_api() const { return presence == host::PresenceMode::kApi || verification == host::PresenceMode::kApi; }
+};
+void add_presence_options(CLI::App* cmd, PresenceOptions& o);
 
 // The socket transports of `serve` and `up`: --udp (with --udp-host/-port/-peer-host/-peer-port)
 // and --unix PATH.
@@ -43,10 +67,8 @@ struct SocketTransportOptions {
   bool any() const { return udp || !unix_path.empty(); }
 };
 void add_socket_transport_options(CLI::App* cmd, SocketTransportOptions& o);
-// Attaches them to `key`, printing one "vfido: listening on ..." line each on stdout and adding
-// ("udp", "host:port") / ("unix", path) to *described when given. On failure prints
-// "<who>: cannot ..." on stderr and returns false.
-bool attach_socket_transports(host::VirtualKey& key, const SocketTransportOptions& o, const char* who,
-                              std::vector<std::pair<std::string, std::string>>* described = nullptr);
+// One "vfido: listening on ..." line on stdout per socket transport the key has (what test
+// harnesses wait for).
+void print_socket_transports(const host::HostedKey& key, const SocketTransportOptions& o);
 
 }  // namespace vfido::cli
