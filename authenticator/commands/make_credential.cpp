@@ -123,7 +123,7 @@ Result<MakeCredentialResponse> create_credential(Ctx& ctx, const Plan& plan) {
   }
 
   // Step 19: attestation statement (an enterprise one when step 9 chose it).
-  auto att = make_attestation(profile.attestation, *key, *auth_data, req.client_data_hash);
+  auto att = make_attestation(profile, plan.enterprise, *key, *auth_data, req.client_data_hash);
   if (!att) {
     forget();
     return ctx.reject(att.error(), "makeCredential step 19: attestation failed");
