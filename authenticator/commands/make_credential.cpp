@@ -59,11 +59,12 @@ Result<MakeCredentialResponse> create_credential(Ctx& ctx, const MakeCredentialR
   if (!key) return ctx.reject(key.error(), "makeCredential step 16: key generation failed");
 
   // Steps 17/18: a discoverable credential keeps the user entity (and replaces one with the same
-  // (rp.id, user.id), the store's job); a non-discoverable one keeps no user.
+  // (rp.id, user.id), the store's job); a non-discoverable one keeps no user. The store's policy
+  // decides the backup flags and may keep every credential discoverable (a synced vault).
   CredentialRecord rec;
   rec.rp_id = req.rp.id;
   rec.rp_name = req.rp.name;
-  if (rk) rec.user = req.user;
+  rec.user = req.user;
   rec.alg = alg;
   rec.private_key = key->private_bytes().clone();
   rec.public_key = key->public_bytes();
@@ -71,6 +72,10 @@ Result<MakeCredentialResponse> create_credential(Ctx& ctx, const MakeCredentialR
   rec.cred_protect = 1;  // CTAP 2.1 §12.1: no credProtect extension -> userVerificationOptional
   rec.backup_eligible = profile.backup_eligible;
   rec.backup_state = profile.backup_state;
+  ctx.env.store.apply_policy(rec);
+  if (!rec.discoverable) rec.user = UserEntity{};
+  const bool backup_eligible = rec.backup_eligible;
+  const bool backup_state = rec.backup_eligible && rec.backup_state;  // WebAuthn §6.1: BS needs BE
   auto id = ctx.env.store.create(std::move(rec), ctx.env.rng);
   // Step 17: out of space -> CTAP2_ERR_KEY_STORE_FULL (to_ctap_status maps kFull to it).
   if (!id) return ctx.reject(to_ctap_status(id.error()), "makeCredential step 17: store refused the credential");
@@ -81,13 +86,13 @@ Result<MakeCredentialResponse> create_credential(Ctx& ctx, const MakeCredentialR
     return ctx.reject(CtapStatus::kOther, "makeCredential: store issued a credential ID longer than the profile allows");
   }
 
-  // WebAuthn §6.1: UP set (step 14), UV never (no UV in the core), BE/BS from the profile, AT
-  // with the attested credential data; the signature counter starts at 0.
+  // WebAuthn §6.1: UP set (step 14), UV never (no UV in the core), BE/BS as the store keeps
+  // them, AT with the attested credential data; the signature counter starts at 0.
   AuthenticatorData ad;
   ad.rp_id_hash = crypto::sha256(as_span(req.rp.id));
   ad.flags = flags::kUp;
-  if (profile.backup_eligible) ad.flags |= flags::kBe;
-  if (profile.backup_state) ad.flags |= flags::kBs;
+  if (backup_eligible) ad.flags |= flags::kBe;
+  if (backup_state) ad.flags |= flags::kBs;
   ad.sign_count = 0;
   ad.attested = AttestedCredentialData{profile.aaguid, *id, key->public_cose()};
   auto auth_data = ad.serialize();

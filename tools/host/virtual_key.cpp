@@ -43,7 +43,9 @@ VirtualKey::VirtualKey(boost::asio::io_context& io, KeyOptions options)
     : io_(io),
       presence_(options.presence == PresenceMode::kApprove ? PresenceResult::kApproved : PresenceResult::kDenied),
       log_(options.verbose),
-      authenticator_(validated(std::move(options.profile)), Env{clock_, rng_, presence_, store_, state_, log_}),
+      authenticator_(validated(std::move(options.profile)),
+                     Env{clock_, rng_, presence_, options.store != nullptr ? *options.store : store_,
+                         options.state != nullptr ? *options.state : state_, log_}),
       device_(authenticator_),
       server_(device_, clock_, rng_, [this](const transport::ctaphid::Report& r) { fan_out(r); }),
       timer_(io) {}

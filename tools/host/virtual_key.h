@@ -49,6 +49,10 @@ struct KeyOptions {
   PresenceMode presence = PresenceMode::kApprove;
   bool verbose = false;                        // log to stderr (otherwise the key is silent)
   AuthenticatorProfile profile;                // vfido's own device-bound key by default
+  // Externally owned stores that must outlive the key (see store_options.h); null: the key's
+  // own memory store and memory state.
+  CredentialStore* store = nullptr;
+  StateStore* state = nullptr;
 };
 
 class VirtualKey {
