@@ -23,6 +23,7 @@
 
 #include "authenticator/bytes.h"
 #include "authenticator/ctap_constants.h"
+#include "tests/support/libfido2_support.h"
 #include "tools/host/fido_objects.h"
 #include "tools/host/fido_unix_io.h"
 #include "tools/host/virtual_key.h"
@@ -42,99 +43,13 @@ using vfido::host::PresenceMode;
 using vfido::host::PublicKey;
 using vfido::transport::ctaphid::Report;
 
-constexpr int kTimeoutMs = 5000;  // every libfido2 call; a failure must not hang the suite
-
-// A unique directory for sockets (mkdtemp), removed with its contents' socket at the end.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string templ = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/vfido-test-XXXXXX";
-    std::vector<char> buf(templ.begin(), templ.end());
-    buf.push_back('\0');
-    REQUIRE(::mkdtemp(buf.data()) != nullptr);
-    path_ = buf.data();
-  }
-  ~TempDir() {
-    ::unlink(socket().c_str());
-    ::rmdir(path_.c_str());
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string socket() const { return path_ + "/key.sock"; }
-
- private:
-  std::string path_;
-};
-
-// A key on a Unix socket in a fresh temporary directory.
-struct UnixKey {
-  explicit UnixKey(PresenceMode presence = PresenceMode::kApprove) : key(options(presence)) {
-    key.add_unix(dir.socket());
-    key.start();
-  }
-  static KeyOptions options(PresenceMode presence) {
-    KeyOptions o;
-    o.presence = presence;
-    return o;
-  }
-  FidoDev open() {
-    int r = FIDO_ERR_INTERNAL;
-    FidoDev dev = vfido::host::open_unix_device(dir.socket(), &r, kTimeoutMs);
-    INFO("fido_dev_open: " << vfido::host::fido_error_text(r));
-    REQUIRE(dev);
-    return dev;
-  }
-
-  TempDir dir;  // declared first: the socket file is gone before the directory is removed
-  BackgroundKey key;
-};
-
-Bytes bytes_of(const unsigned char* p, std::size_t n) { return p == nullptr ? Bytes{} : Bytes(p, p + n); }
-
-void set_cdh(fido_cred_t* cred, std::uint8_t fill) {
-  std::array<unsigned char, 32> cdh{};
-  cdh.fill(fill);
-  REQUIRE(fido_cred_set_clientdata_hash(cred, cdh.data(), cdh.size()) == FIDO_OK);
-}
-
-struct MadeCredential {
-  FidoCred cred;
-  Bytes id;
-  PublicKey key;
-};
-
-// makeCredential through libfido2; returns the libfido2 status and, on success, the credential.
-int make_credential(fido_dev_t* dev, int alg, bool rk, const std::string& rp, const std::string& user,
-                    MadeCredential& out) {
-  out.cred.reset(fido_cred_new());
-  REQUIRE(out.cred);
-  fido_cred_t* c = out.cred.get();
-  set_cdh(c, 0x11);
-  Bytes user_id = vfido::to_bytes("uid:" + user);
-  REQUIRE(fido_cred_set_type(c, alg) == FIDO_OK);
-  REQUIRE(fido_cred_set_rp(c, rp.c_str(), "Test RP") == FIDO_OK);
-  REQUIRE(fido_cred_set_user(c, user_id.data(), user_id.size(), user.c_str(), user.c_str(), nullptr) == FIDO_OK);
-  REQUIRE(fido_cred_set_rk(c, rk ? FIDO_OPT_TRUE : FIDO_OPT_OMIT) == FIDO_OK);
-  int r = fido_dev_make_cred(dev, c, nullptr);
-  if (r != FIDO_OK) return r;
-  out.id = bytes_of(fido_cred_id_ptr(c), fido_cred_id_len(c));
-  REQUIRE(out.key.load(alg, fido_cred_pubkey_ptr(c), fido_cred_pubkey_len(c)));
-  return r;
-}
-
-// getAssertion through libfido2, with an allowList when `allow` is non-empty.
-int get_assertion(fido_dev_t* dev, const std::string& rp, const std::vector<Bytes>& allow, FidoAssert& out) {
-  out.reset(fido_assert_new());
-  REQUIRE(out);
-  std::array<unsigned char, 32> cdh{};
-  cdh.fill(0x22);
-  REQUIRE(fido_assert_set_clientdata_hash(out.get(), cdh.data(), cdh.size()) == FIDO_OK);
-  REQUIRE(fido_assert_set_rp(out.get(), rp.c_str()) == FIDO_OK);
-  REQUIRE(fido_assert_set_up(out.get(), FIDO_OPT_TRUE) == FIDO_OK);
-  for (const Bytes& id : allow) REQUIRE(fido_assert_allow_cred(out.get(), id.data(), id.size()) == FIDO_OK);
-  return fido_dev_get_assert(dev, out.get(), nullptr);
-}
+using vfido::test::bytes_of;
+using vfido::test::get_assertion;
+using vfido::test::kTimeoutMs;
+using vfido::test::MadeCredential;
+using vfido::test::make_credential;
+using vfido::test::TempDir;
+using vfido::test::UnixKey;
 
 std::vector<std::string> strings(char** p, std::size_t n) { return std::vector<std::string>(p, p + n); }
 
@@ -376,8 +291,8 @@ TEST_CASE("libfido2: two devices open at once on one socket both work") {
 
 TEST_CASE("unix transport: every client sees every report; INITs get distinct channels") {
   UnixKey k;
-  Fd one(connect_unix(k.dir.socket()));
-  Fd two(connect_unix(k.dir.socket()));
+  Fd one(connect_unix(k.socket()));
+  Fd two(connect_unix(k.socket()));
   const std::array<std::uint8_t, 8> n1{1, 2, 3, 4, 5, 6, 7, 8};
   const std::array<std::uint8_t, 8> n2{8, 7, 6, 5, 4, 3, 2, 1};
 
@@ -406,7 +321,7 @@ TEST_CASE("unix transport: every client sees every report; INITs get distinct ch
 
 TEST_CASE("unix transport: the socket is 0600, a stale file is replaced, and stop removes it") {
   TempDir dir;
-  const std::string path = dir.socket();
+  const std::string path = dir.file("key.sock");
   {
     // A stale socket file: bound, never listened on, owner gone.
     int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
