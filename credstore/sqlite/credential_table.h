@@ -1,9 +1,10 @@
 // The credentials table of a store file (schema.h): one row per stored credential, its record
 // sealed with AES-256-GCM under the store's data key with the credential ID in the associated
 // data, so a row moved to another ID, or any edited byte, fails to open. The lookup columns are
-// keyed hashes (StoreFile::index_hash) of the RP ID and of (RP ID, user ID) and are checked
-// against the opened record, so an edited lookup column is caught too. Shared by the device
-// store and the vault; writes must run inside the caller's Transaction.
+// keyed hashes (StoreFile::index_hash) of the RP ID and of (RP ID, user ID), so the file does not
+// show which sites a user has accounts with; every read checks the sealed RP ID against the one
+// asked for and the discoverable column against the sealed flag. Shared by the device store and
+// the vault; writes must run inside the caller's Transaction.
 #pragma once
 
 #include <cstdint>

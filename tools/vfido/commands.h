@@ -10,5 +10,9 @@ namespace vfido::cli {
 // *exit_code (0 = success).
 void add_serve(CLI::App& app, int* exit_code);  // serve.cpp
 void add_demo(CLI::App& app, int* exit_code);   // demo.cpp
+void add_creds(CLI::App& app, int* exit_code);  // creds.cpp
+void add_vault(CLI::App& app, int* exit_code);  // vault.cpp
+// `creds export` and `creds import` on the `creds` subcommand (creds_export.cpp).
+void add_creds_transfer(CLI::App* creds, int* exit_code);
 
 }  // namespace vfido::cli

@@ -10,6 +10,8 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   vfido::cli::add_serve(app, &exit_code);
   vfido::cli::add_demo(app, &exit_code);
+  vfido::cli::add_creds(app, &exit_code);
+  vfido::cli::add_vault(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -2,21 +2,27 @@
 //
 //   vfido serve --udp [--udp-host 127.0.0.1 --udp-port 8111 --udp-peer-port 7112]
 //               [--unix PATH] [--presence approve|deny] [--verbose]
+//               [--store NAME|PATH (--passphrase-file F | --key-file F) [--state NAME|PATH]]
 //
-// Prints one line per transport on stdout once it listens (test harnesses wait for it), then
-// serves; exits 0 after a signal, 1 when a transport cannot be opened, 2 on a usage error.
+// Without --store the key keeps its credentials in memory; with it, in a device store (made
+// when missing) or a synced vault (store_flags.h). Prints a line naming the store, then one line
+// per transport on stdout once it listens (test harnesses wait for it), then serves; exits 0
+// after a signal, 1 when the store or a transport cannot be opened, 2 on a usage error.
 #include <csignal>
 #include <cstdint>
 #include <exception>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include "tools/host/virtual_key.h"
+#include "tools/host/store_options.h"
 #include "tools/vfido/commands.h"
+#include "tools/vfido/store_flags.h"
 
 namespace vfido::cli {
 namespace {
@@ -30,6 +36,7 @@ struct ServeOptions {
   std::string unix_path;
   std::string presence = "approve";
   bool verbose = false;
+  host::StoreOptions store;
 };
 
 int run_serve(const ServeOptions& o) {
@@ -42,6 +49,22 @@ int run_serve(const ServeOptions& o) {
   host::KeyOptions key_options;
   key_options.presence = o.presence == "deny" ? host::PresenceMode::kDeny : host::PresenceMode::kApprove;
   key_options.verbose = o.verbose;
+
+  // Declared before the key: the stores outlive it.
+  std::optional<host::KeyStorage> storage;
+  if (!o.store.store.empty()) {
+    auto opened = host::open_key_storage(o.store);
+    if (!opened) {
+      std::cerr << "vfido serve: " << opened.error() << '\n';
+      return 1;
+    }
+    storage = std::move(*opened);
+    storage->attach(key_options);
+    std::cout << "vfido: store: " << storage->description << '\n';
+  } else if (!o.store.state.empty() || !o.store.passphrase_file.empty() || !o.store.key_file.empty()) {
+    std::cerr << "vfido serve: --state, --passphrase-file and --key-file need --store\n";
+    return 2;
+  }
 
   std::unique_ptr<host::VirtualKey> key;
   try {
@@ -111,6 +134,7 @@ void add_serve(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"approve", "deny"}))
       ->capture_default_str();
   cmd->add_flag("-v,--verbose", o->verbose, "Log every request and error to stderr");
+  add_store_flags(cmd, o->store, kAllStoreFlags, false);
   cmd->callback([o, exit_code] { *exit_code = run_serve(*o); });
 }
 
