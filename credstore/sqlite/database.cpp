@@ -106,7 +106,9 @@ bool Statement::column_is_null(int index) const { return sqlite3_column_type(stm
 
 DbResult<Database> Database::open(const std::string& path, Mode mode, int busy_timeout_ms) {
   sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
+  // No SQLITE_OPEN_NOFOLLOW: it refuses a symbolic link anywhere in the path (a symlinked home
+  // directory, say); store_file.cpp refuses a store file that is itself a link.
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
   if (mode == Mode::kReadWriteCreate) flags |= SQLITE_OPEN_CREATE;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {

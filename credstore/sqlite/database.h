@@ -71,7 +71,7 @@ class Database {
  public:
   enum class Mode : std::uint8_t { kReadWrite, kReadWriteCreate };
 
-  // Opens `path` (no URI interpretation, no symlink following). The connection waits up to
+  // Opens `path` (no URI interpretation). The connection waits up to
   // `busy_timeout_ms` for other connections' locks (synced vaults are shared).
   static DbResult<Database> open(const std::string& path, Mode mode, int busy_timeout_ms);
 

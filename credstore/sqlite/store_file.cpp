@@ -417,6 +417,8 @@ tl::expected<std::unique_ptr<StoreFile>, OpenError> StoreFile::open(const std::s
   std::unique_ptr<StoreFile> f(new StoreFile());
   f->path_ = path;
   f->db_ = std::move(*db);
+  // The kind first: a device store is locked before anything is written to it.
+  if (auto k = f->load_kind_and_lock(); !k) return Fail(k.error());
   if (version < kSchemaVersion) {
     // Older file: add what the newer schema has, under the write lock (another process may be
     // doing the same; the version is read again inside the transaction).
@@ -433,21 +435,23 @@ tl::expected<std::unique_ptr<StoreFile>, OpenError> StoreFile::open(const std::s
   return f;
 }
 
-tl::expected<void, OpenError> StoreFile::load(const KeySource& key) {
-  const std::string& path = path_;
-  auto kind = required_meta(db_, path, "kind", false);
+tl::expected<void, OpenError> StoreFile::load_kind_and_lock() {
+  auto kind = required_meta(db_, path_, "kind", false);
   if (!kind) return Fail(kind.error());
   auto parsed_kind = parse_kind(kind->bytes);
-  if (!parsed_kind) return error(OpenErrorCode::kDamaged, path, "damaged: unknown store kind");
+  if (!parsed_kind) return error(OpenErrorCode::kDamaged, path_, "damaged: unknown store kind");
   kind_ = *parsed_kind;
-
-  // A device store belongs to one key at a time: lock before touching anything else.
+  // A device store belongs to one key at a time.
   if (kind_ == StoreKind::kDevice) {
-    auto fd = lock_store(path);
+    auto fd = lock_store(path_);
     if (!fd) return Fail(fd.error());
     lock_fd_ = *fd;
   }
+  return {};
+}
 
+tl::expected<void, OpenError> StoreFile::load(const KeySource& key) {
+  const std::string& path = path_;
   auto store_id = required_meta(db_, path, "store_id", false);
   auto kdf = required_meta(db_, path, "kdf", false);
   auto salt = required_meta(db_, path, "salt", false);

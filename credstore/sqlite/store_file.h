@@ -131,6 +131,7 @@ class StoreFile {
 
  private:
   StoreFile() = default;
+  tl::expected<void, OpenError> load_kind_and_lock();
   tl::expected<void, OpenError> load(const KeySource& key);
 
   std::string path_;

@@ -79,6 +79,16 @@ TEST_CASE("open: no file, an empty file, not SQLite, a directory, a symbolic lin
   expect_error(dir.file("link.db"), test_key(), OpenErrorCode::kNotRegular, "symbolic link");
 }
 
+TEST_CASE("open: a store in a directory reached through a symbolic link is fine") {
+  TempDir dir;
+  REQUIRE(::mkdir(dir.file("real").c_str(), 0700) == 0);
+  REQUIRE(::symlink(dir.file("real").c_str(), dir.file("link").c_str()) == 0);
+  const std::vector<Bytes> ids = make_store(dir.file("link/store.db"));
+  auto s = SqliteDeviceStore::open(dir.file("link/store.db"), test_key(), OpenOptions{});
+  REQUIRE_MESSAGE(s.has_value(), (s ? "" : s.error().message));
+  CHECK((*s)->list_stored().value().size() == ids.size());
+}
+
 TEST_CASE("open: SQLite databases that are not vfido stores") {
   TempDir dir;
   {
