@@ -52,6 +52,10 @@ StateStore* KeyStorage::state() {
 void KeyStorage::attach(KeyOptions& options) {
   options.store = store();
   options.state = state();
+  // Stateless IDs must fit the profile's maxCredentialIdLength (getInfo 0x08).
+  if (credentials.device != nullptr) {
+    credentials.device->set_max_credential_id_length(options.profile.max_credential_id_length);
+  }
 }
 
 tl::expected<KeyStorage, std::string> open_key_storage(const StoreOptions& options) {

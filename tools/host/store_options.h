@@ -52,7 +52,8 @@ struct KeyStorage {
   // The StateStore: the device store itself, or --state for a vault; null when neither (the
   // key then keeps its state in memory).
   StateStore* state();
-  // Sets options.store/state; the KeyStorage must outlive the key.
+  // Sets options.store/state (call it after options.profile is chosen: a device store's
+  // stateless IDs are sized to its maxCredentialIdLength); the KeyStorage must outlive the key.
   void attach(KeyOptions& options);
 };
 

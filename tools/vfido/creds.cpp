@@ -42,6 +42,15 @@ std::optional<OpenedStore> open_or_complain(const CredsOptions& o, const char* c
 
 // The stored credential `arg` names: its exact base64url ID or a unique prefix of it.
 std::optional<CredentialRecord> resolve(credstore::sqlite::SqliteStore& store, const std::string& arg, const char* cmd) {
+  // A whole ID is looked up directly; only a prefix needs the list.
+  if (auto id = credstore::base64url_decode(arg)) {
+    auto exact = store.find_stored(*id);
+    if (!exact) {
+      std::cerr << "vfido creds " << cmd << ": " << store.last_error() << '\n';
+      return std::nullopt;
+    }
+    if (*exact) return std::move(**exact);
+  }
   auto all = store.list_stored();
   if (!all) {
     std::cerr << "vfido creds " << cmd << ": " << store.last_error() << '\n';
@@ -51,7 +60,6 @@ std::optional<CredentialRecord> resolve(credstore::sqlite::SqliteStore& store, c
   int matches = 0;
   for (auto& c : *all) {
     const std::string id = credstore::base64url_encode(c.id);
-    if (id == arg) return std::move(c);
     if (arg.size() >= 4 && id.rfind(arg, 0) == 0) {
       ++matches;
       hit = std::move(c);
