@@ -158,6 +158,8 @@ struct Authenticator::Impl {
     }
 
     auto cmd = parse_command(request, profile);
+    // CTAP 2.1 §6.8.3-§6.8.4: an enumeration survives only its own GetNext subcommand.
+    end_enumerations_except(session, cmd ? std::get_if<CredentialManagementRequest>(&*cmd) : nullptr);
     if (!cmd) {
       log_status(command, cmd.error());
       return status_only(cmd.error());
@@ -169,6 +171,11 @@ struct Authenticator::Impl {
             [&](const GetInfoRequest& r) { return lift(get_info(ctx, r)); },
             [&](const GetNextAssertionRequest& r) { return lift(get_next_assertion(ctx, r)); },
             [&](const ClientPinRequest& r) { return lift(client_pin(ctx, r)); },
+            [&](const CredentialManagementRequest& r) { return lift(credential_management(ctx, r)); },
+            [&](const ResetRequest& r) { return lift(reset(ctx, r)); },
+            [&](const SelectionRequest& r) { return lift(selection(ctx, r)); },
+            [&](const LargeBlobsRequest& r) { return lift(large_blobs(ctx, r)); },
+            [&](const ConfigRequest& r) { return lift(authenticator_config(ctx, r)); },
         },
         *cmd);
     if (!step) {

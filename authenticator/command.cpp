@@ -6,13 +6,13 @@ namespace vfido {
 namespace {
 
 // Decodes the CBOR parameters of a command and hands them to Request::parse.
-template <typename Request>
-Result<Command> parse_cbor_params(ByteSpan params) {
+template <typename Request, typename... Args>
+Result<Command> parse_cbor_params(ByteSpan params, Args... args) {
   // CTAP 2.1 §8: canonical CBOR, at most four levels of nesting; anything else (including an
   // empty parameter block and trailing bytes) is CTAP2_ERR_INVALID_CBOR.
   auto value = cbor::decode(params, cbor::DecodeLimits{cbor::kDefaultMaxDepth, params.size()});
   if (!value) return fail(CtapStatus::kInvalidCbor);
-  auto req = Request::parse(*value);
+  auto req = Request::parse(*value, args...);
   if (!req) return fail(req.error());
   return Command{std::move(*req)};
 }
@@ -45,15 +45,27 @@ Result<Command> parse_command(ByteSpan message, const AuthenticatorProfile& prof
       // Offered with clientPin or built-in UV (CTAP 2.1 §6.5).
       if (!profile.client_pin && !profile.built_in_uv) break;
       return parse_cbor_params<ClientPinRequest>(params);
-    // Not implemented by the core yet, and not advertised by getInfo: treated as unknown commands.
+    case CtapCommand::kCredentialManagement:  // CTAP 2.1 §6.8: option credMgmt (FIDO_2_1 models)
+      if (!profile.cred_mgmt || !profile.has_version("FIDO_2_1")) break;
+      return parse_cbor_params<CredentialManagementRequest>(params, CtapCommand::kCredentialManagement);
+    case CtapCommand::kCredentialManagementPreview:  // FIDO_2_1_PRE prototype: option credentialMgmtPreview
+      if (!profile.cred_mgmt) break;
+      return parse_cbor_params<CredentialManagementRequest>(params, CtapCommand::kCredentialManagementPreview);
     case CtapCommand::kReset:
-    case CtapCommand::kBioEnrollment:
-    case CtapCommand::kCredentialManagement:
+      return parse_no_params<ResetRequest>(params);
     case CtapCommand::kSelection:
+      // CTAP 2.1 §6.9: a FIDO_2_1 command.
+      if (!profile.has_version("FIDO_2_1") && !profile.has_version("FIDO_2_2")) break;
+      return parse_no_params<SelectionRequest>(params);
     case CtapCommand::kLargeBlobs:
+      if (!profile.large_blobs) break;  // CTAP 2.1 §6.10: option "largeBlobs"
+      return parse_cbor_params<LargeBlobsRequest>(params);
     case CtapCommand::kConfig:
+      if (!profile.authnr_cfg) break;  // CTAP 2.1 §6.11: option "authnrCfg"
+      return parse_cbor_params<ConfigRequest>(params);
+    // Not implemented by the core yet, and not advertised by getInfo: treated as unknown commands.
+    case CtapCommand::kBioEnrollment:
     case CtapCommand::kBioEnrollmentPreview:
-    case CtapCommand::kCredentialManagementPreview:
       break;
   }
   // CTAP 2.1 §8.2: CTAP1_ERR_INVALID_COMMAND "the command is not a valid CTAP command".

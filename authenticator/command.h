@@ -8,18 +8,33 @@
 #include <variant>
 
 #include "authenticator/commands/client_pin/client_pin.h"
+#include "authenticator/commands/credential_management/credential_management.h"
+#include "authenticator/commands/config/config.h"
 #include "authenticator/commands/get_assertion.h"
 #include "authenticator/commands/get_info.h"
 #include "authenticator/commands/get_next_assertion.h"
+#include "authenticator/commands/large_blobs.h"
 #include "authenticator/commands/make_credential.h"
+#include "authenticator/commands/reset.h"
+#include "authenticator/commands/selection.h"
 
 namespace vfido {
 
 using Command = std::variant<MakeCredentialRequest, GetAssertionRequest, GetInfoRequest, GetNextAssertionRequest,
-                             ClientPinRequest>;
+                             ClientPinRequest,
+                             CredentialManagementRequest,
+                             ResetRequest,
+                             SelectionRequest,
+                             LargeBlobsRequest,
+                             ConfigRequest>;
 
 // getNextAssertion answers with a GetAssertionResponse.
-using Response = std::variant<MakeCredentialResponse, GetAssertionResponse, GetInfoResponse, ClientPinResponse>;
+using Response = std::variant<MakeCredentialResponse, GetAssertionResponse, GetInfoResponse, ClientPinResponse,
+                              CredentialManagementResponse,
+                              ResetResponse,
+                              SelectionResponse,
+                              LargeBlobsResponse,
+                              ConfigResponse>;
 
 // Parses one CTAP2 message. Statuses:
 //   empty message                    -> CTAP1_ERR_INVALID_LENGTH (no command byte)

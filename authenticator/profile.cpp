@@ -4,6 +4,7 @@
 #include <array>
 #include <string_view>
 
+#include "authenticator/attestation.h"
 #include "authenticator/crypto/keys.h"
 
 namespace vfido {
@@ -33,6 +34,17 @@ constexpr std::array<std::string_view, 6> kKnownTransports = {"usb", "nfc", "ble
                                                               "internal"};
 
 tl::unexpected<std::string> bad(std::string why) { return tl::unexpected<std::string>(std::move(why)); }
+
+// WebAuthn §8.2.1: an AAGUID extension must match the AAGUID the profile reports; §8.2.2: the
+// serial number belongs in enterprise attestation certificates only.
+std::optional<std::string> material_problem(const AttestationMaterial& m, const ByteArray<kAaguidLen>& aaguid,
+                                            bool enterprise) {
+  const crypto::FidoExtensions& fido = m.fido_extensions();
+  if (fido.aaguid && *fido.aaguid != aaguid) return "the certificate's AAGUID extension is not the profile's aaguid";
+  if (enterprise && !fido.serial_number) return "the certificate has no id-fido-gen-ce-sernum extension";
+  if (!enterprise && fido.serial_number) return "the certificate carries id-fido-gen-ce-sernum (enterprise only)";
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -69,6 +81,7 @@ tl::expected<void, std::string> AuthenticatorProfile::validate() const {
   if (next_assertion_timeout_ms == 0) return bad("next_assertion_timeout_ms: must be > 0");
   // WebAuthn §6.1.3: BS may be set only when BE is set.
   if (backup_state && !backup_eligible) return bad("backup_state: requires backup_eligible");
+  if (always_discoverable && !resident_keys) return bad("always_discoverable: requires resident_keys");
 
   // CTAP 2.1 §6.4: the options and fields that depend on each other.
   if (contains(versions, "U2F_V2") != u2f) return bad("versions: \"U2F_V2\" must be listed exactly when u2f is on");
@@ -125,6 +138,18 @@ tl::expected<void, std::string> AuthenticatorProfile::validate() const {
   if (built_in_uv && max_uv_retries == 0) return bad("max_uv_retries: must be > 0");
   if (pin_token_initial_usage_ms == 0 || pin_token_max_usage_ms < pin_token_initial_usage_ms) {
     return bad("pin_token_initial_usage_ms: must be > 0 and <= pin_token_max_usage_ms");
+  }
+
+  if (attestation == AttestationMode::kBasic && !attestation_material) {
+    return bad("attestation_material: required for basic attestation");
+  }
+  if (attestation_material) {
+    if (auto why = material_problem(*attestation_material, aaguid, false)) return bad("attestation_material: " + *why);
+  }
+  if (enterprise_attestation_material) {
+    if (auto why = material_problem(*enterprise_attestation_material, aaguid, true)) {
+      return bad("enterprise_attestation_material: " + *why);
+    }
   }
   return {};
 }

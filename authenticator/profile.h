@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,10 +18,19 @@
 
 namespace vfido {
 
+class AttestationMaterial;  // attestation.h: an attestation key and its certificate chain
+
 // Which attestation statement makeCredential returns (WebAuthn L3 §8).
 enum class AttestationMode : std::uint8_t {
-  kNone,  // fmt "none", attStmt {} (WebAuthn §8.7)
-  kSelf,  // fmt "packed" self attestation: signed with the credential key, no x5c (WebAuthn §8.2)
+  kNone,   // fmt "none", attStmt {} (WebAuthn §8.7)
+  kSelf,   // fmt "packed" self attestation: signed with the credential key, no x5c (WebAuthn §8.2)
+  kBasic,  // fmt "packed" with x5c: signed with attestation_material's key (WebAuthn §8.2, Basic/AttCA)
+};
+
+// WebAuthn §6.1.1 signature counter behaviour.
+enum class SignCounter : std::uint8_t {
+  kPerCredential,  // each credential counts its assertions
+  kZero,           // always 0: the authenticator keeps no counter
 };
 
 // vfido's own test AAGUID 3d92011f-b552-406d-b137-63434ee000d5.
@@ -34,10 +44,10 @@ struct AuthenticatorProfile {
   // getInfo 0x03 and attested credential data (WebAuthn §6.5.1): the model's AAGUID.
   ByteArray<kAaguidLen> aaguid = kVfidoAaguid;
 
-  // getInfo 0x01. Advertise only what is implemented: the core has no clientPIN, so no
-  // "FIDO_2_1" (CTAP 2.1 §6.4 requires clientPin/pinUvAuthToken for it). Each entry one of
-  // "U2F_V2", "FIDO_2_0", "FIDO_2_1_PRE", "FIDO_2_1", "FIDO_2_2"; at least one; no duplicates.
-  std::vector<std::string> versions = {"FIDO_2_0"};
+  // getInfo 0x01. Each entry one of "U2F_V2", "FIDO_2_0", "FIDO_2_1_PRE", "FIDO_2_1",
+  // "FIDO_2_2"; at least one; no duplicates. "FIDO_2_1" requires pin_uv_auth_token and
+  // "U2F_V2" goes with u2f (validate()).
+  std::vector<std::string> versions = {"FIDO_2_0", "FIDO_2_1_PRE", "FIDO_2_1"};
 
   // getInfo 0x0A: COSE algorithms in order of preference. makeCredential picks the first entry
   // of the RP's pubKeyCredParams that is in this list (CTAP 2.1 §6.1.2 step 3). Each must be
@@ -46,6 +56,16 @@ struct AuthenticatorProfile {
 
   // The attestation statement makeCredential returns.
   AttestationMode attestation = AttestationMode::kSelf;
+
+  // The attestation key and certificate chain for kBasic (required then). Its attestation
+  // certificate's AAGUID extension, when present, must equal `aaguid` (WebAuthn §8.2.1), and it
+  // must not carry the enterprise serial number (WebAuthn §8.2.2).
+  std::shared_ptr<const AttestationMaterial> attestation_material;
+
+  // The key and chain for enterprise attestation (CTAP 2.1 §7.1; WebAuthn §8.2.2); empty when the
+  // model cannot do it. Its certificate must carry id-fido-gen-ce-sernum, and the AAGUID
+  // extension if present must equal `aaguid`.
+  std::shared_ptr<const AttestationMaterial> enterprise_attestation_material;
 
   // getInfo 0x05: the largest request (command byte + CBOR) accepted; larger requests get
   // CTAP2_ERR_REQUEST_TOO_LARGE. 1024..7609 (the CTAP 2.1 §6.4 default up to the largest
@@ -84,18 +104,27 @@ struct AuthenticatorProfile {
   bool backup_eligible = false;
   bool backup_state = false;
 
+  // Every credential is made discoverable, whatever the request's rk option says: what synced
+  // passkey providers do (they keep every passkey in the user's vault). The response reports
+  // the credential like any other; getAssertion without an allowList finds it.
+  bool always_discoverable = false;
+
+  // The signature counter (WebAuthn §6.1.1): one per credential, or always 0 — what synced
+  // passkey providers report, since copies on several devices cannot keep one count.
+  SignCounter sign_counter = SignCounter::kPerCredential;
+
   // ---- CTAP 2.1 features (getInfo options, CTAP 2.1 §6.4). A feature that is off is neither
   // advertised nor served: its command answers CTAP1_ERR_INVALID_COMMAND. ----
 
   // "clientPin": authenticatorClientPIN with the protocols below. getInfo says false until a
   // PIN is set, true afterwards.
-  bool client_pin = false;
+  bool client_pin = true;
   // getInfo 0x06: PIN/UV auth protocols in order of preference, each 1 or 2; non-empty when
   // client_pin or built_in_uv is set.
   std::vector<std::uint64_t> pin_uv_auth_protocols = {2, 1};
   // "pinUvAuthToken": getPinUvAuthTokenUsing{Pin,Uv}WithPermissions and the permission model
   // (CTAP 2.1 §6.5.5.7). Without it only the legacy getPinToken (0x05) is served.
-  bool pin_uv_auth_token = false;
+  bool pin_uv_auth_token = true;
   // "uv": built-in user verification (a fingerprint reader, say). nullopt: none (the option is
   // absent); false: capable but nothing enrolled; true: enrolled and usable. UV requests go
   // through the UserPresence port with PresenceRequest::verification set.
@@ -106,31 +135,33 @@ struct AuthenticatorProfile {
   // "noMcGaPermissionsWithClientPin": PIN-derived tokens cannot get mc/ga (CTAP 2.1 §6.4).
   bool no_mc_ga_permissions_with_client_pin = false;
   // "makeCredUvNotRqd": a protected device may make non-discoverable credentials without UV.
-  bool make_cred_uv_not_rqd = false;
+  bool make_cred_uv_not_rqd = true;
   // "alwaysUv" at first power-up (authenticatorConfig toggleAlwaysUv changes it later; the
   // option is advertised whenever authnr_cfg is on or this is true).
   bool always_uv = false;
-  // "credMgmt" and the prototype "credentialMgmtPreview" (0x41).
-  bool cred_mgmt = false;
+  // authenticatorCredentialManagement: "credMgmt" (0x0A) when versions lists "FIDO_2_1", and the
+  // FIDO_2_1_PRE prototype "credentialMgmtPreview" (0x41; without FIDO_2_1 it lacks
+  // updateUserInformation).
+  bool cred_mgmt = true;
   // "largeBlobs" and getInfo 0x0B maxSerializedLargeBlobArray (>= 1024).
-  bool large_blobs = false;
+  bool large_blobs = true;
   std::uint32_t max_serialized_large_blob_array = 4096;
   // "authnrCfg": authenticatorConfig (toggleAlwaysUv, and those enabled below).
-  bool authnr_cfg = false;
+  bool authnr_cfg = true;
   // "setMinPINLength": authenticatorConfig setMinPINLength (needs authnr_cfg); getInfo 0x10
   // maxRPIDsForSetMinPINLength.
-  bool set_min_pin_length = false;
+  bool set_min_pin_length = true;
   std::uint32_t max_rp_ids_for_set_min_pin_length = 8;
   // "ep": enterprise attestation capability (CTAP 2.1 §7.1). nullopt: not capable (absent);
   // otherwise capable, and the value is whether it is enabled at first power-up.
-  std::optional<bool> enterprise_attestation;
+  std::optional<bool> enterprise_attestation = false;
   // RP IDs preconfigured for vendor-facilitated enterprise attestation (CTAP 2.1 §7.1).
   std::vector<std::string> enterprise_attestation_rp_ids;
   // Whether platform-managed enterprise attestation (value 2) is offered.
   bool platform_managed_enterprise_attestation = false;
   // getInfo 0x02 extensions, each one the core implements: "credProtect", "hmac-secret",
   // "credBlob", "largeBlobKey", "minPinLength". An extension not listed is ignored.
-  std::vector<std::string> extensions;
+  std::vector<std::string> extensions = {"credProtect", "hmac-secret", "credBlob", "largeBlobKey", "minPinLength"};
   // getInfo 0x0F maxCredBlobLength (>= 32), when "credBlob" is listed.
   std::uint32_t max_cred_blob_length = 32;
   // getInfo 0x0D: minimum PIN length in Unicode code points at first power-up (>= 4).

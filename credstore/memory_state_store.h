@@ -12,6 +12,7 @@ class MemoryStateStore final : public StateStore {
  public:
   StoreResult<std::optional<Bytes>> load_state() override { return saved_; }
   StoreResult<void> save_state(ByteSpan encoded) override {
+    if (fail_saves_) return tl::unexpected(StoreError::kIo);
     saved_ = Bytes(encoded.begin(), encoded.end());
     ++saves_;
     return {};
@@ -19,8 +20,11 @@ class MemoryStateStore final : public StateStore {
   // How many times the core saved (tests check that refused requests change nothing).
   std::size_t saves() const { return saves_; }
   const std::optional<Bytes>& saved() const { return saved_; }
+  // Tests: make every later save fail with kIo (a full or broken medium).
+  void fail_saves(bool fail) { fail_saves_ = fail; }
 
  private:
+  bool fail_saves_ = false;
   std::optional<Bytes> saved_;
   std::size_t saves_ = 0;
 };

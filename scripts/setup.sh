@@ -10,7 +10,9 @@ packages=(
   libboost-dev libboost-system-dev
   libfido2-dev fido2-tools libhidapi-dev
   doctest-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev
-  python3 python3-fido2 python3-cryptography
+  python3 python3-fido2 python3-cryptography openssl
+  # tests/vm: boot a Debian kernel under QEMU with busybox, ssh-keygen and udevadm inside
+  qemu-system-x86 busybox-static cpio udev openssh-client
 )
 
 missing=()

@@ -15,6 +15,7 @@
 
 #include "authenticator/bytes.h"
 #include "authenticator/env/env.h"
+#include "authenticator/extensions/inputs.h"
 #include "authenticator/key_cache.h"
 #include "authenticator/volatile_state.h"
 #include "authenticator/profile.h"
@@ -48,14 +49,48 @@ struct AssertionState {
   ByteArray<kRpIdHashLen> rp_id_hash{};
   ByteArray<kClientDataHashLen> client_data_hash{};
   std::uint8_t up_flag = 0;            // flags::kUp or 0, as in the original response
+  bool uv = false;                     // the original response's uv bit (user entity, hmac-secret)
+  GetAssertionExtensions extensions;   // the original request's extension inputs
+  std::optional<HmacSecretSalts> hmac_secret;  // its decrypted salts (wiped with the state)
   std::vector<Bytes> credential_ids;   // newest first; [0] went out with getAssertion
   std::size_t credential_counter = 1;  // index of the next one to return
   std::uint64_t last_ms = 0;           // env.clock at the last getAssertion/getNextAssertion
 };
 
-// Session state (style.md §10): cleared by any command that is not its continuation.
+// What enumerateRPsBegin remembers for enumerateRPsGetNextRP (CTAP 2.1 §6.8.3).
+struct RpEnumerationState {
+  struct Rp {
+    std::string id;
+    std::optional<std::string> name;  // the stored rp.name, when one was given
+  };
+  std::vector<Rp> rps;      // [0] went out with enumerateRPsBegin
+  std::size_t next = 1;     // index of the next one to return
+  std::uint64_t last_ms = 0;  // env.clock at the last Begin/GetNext
+};
+
+// What enumerateCredentialsBegin remembers for enumerateCredentialsGetNextCredential (§6.8.4).
+struct CredentialEnumerationState {
+  std::string rp_id;
+  std::vector<Bytes> credential_ids;  // newest first; [0] went out with enumerateCredentialsBegin
+  std::size_t next = 1;
+  std::uint64_t last_ms = 0;
+};
+
+// An authenticatorLargeBlobs write in progress (CTAP 2.1 §6.10.2 expectedLength and the
+// incoming buffer, whose size is expectedNextOffset).
+struct LargeBlobWrite {
+  std::size_t expected_length = 0;
+  Bytes buffer;
+};
+
+// Session state (style.md §10): cleared by any command that is not its continuation, except
+// the large-blob write: §6.10.2 names no command that ends it (a set at offset 0 restarts it),
+// so it lasts, like OpenSK's, until it completes, a reset or a power cycle.
 struct SessionState {
   std::optional<AssertionState> assertions;
+  std::optional<RpEnumerationState> rp_enumeration;
+  std::optional<CredentialEnumerationState> credential_enumeration;
+  std::optional<LargeBlobWrite> large_blob_write;
 };
 
 struct Ctx {

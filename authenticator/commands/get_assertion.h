@@ -1,6 +1,7 @@
-// authenticatorGetAssertion (0x02), CTAP 2.1 §6.2: request, handler, response. The core subset:
-// no clientPIN/UV, no extensions. With several discoverable credentials it remembers the rest
-// for getNextAssertion (get_next_assertion.h).
+// authenticatorGetAssertion (0x02), CTAP 2.1 §6.2: request, handler, response, with
+// pinUvAuthParam, built-in UV, alwaysUv and the extensions of extensions/extensions.h. With
+// several discoverable credentials it remembers the rest for getNextAssertion
+// (get_next_assertion.h).
 #pragma once
 
 #include <cstdint>
@@ -21,7 +22,7 @@ struct GetAssertionRequest {
   // 0x03. An empty allowList is treated as absent (CTAP 2.1 §6.2.2 step 7 looks at the
   // allowList only when it "is present and is non-empty").
   std::vector<CredentialDescriptor> allow_list;
-  std::optional<cbor::Value> extensions;              // 0x04 (a map; none are supported yet)
+  std::optional<cbor::Value> extensions;              // 0x04 (a map)
   RequestOptions options;                             // 0x05
   std::optional<Bytes> pin_uv_auth_param;             // 0x06
   std::optional<std::uint64_t> pin_uv_auth_protocol;  // 0x07
@@ -36,18 +37,19 @@ struct GetAssertionResponse {
   Bytes signature;                                     // 0x03
   std::optional<UserEntity> user;                      // 0x04, discoverable credentials only
   std::optional<std::uint64_t> number_of_credentials;  // 0x05
+  std::optional<Bytes> large_blob_key;                 // 0x07
 
   cbor::Value encode() const;
 };
 
-// CTAP 2.1 §6.2.2. Needs a touch unless the request says up=false.
+// CTAP 2.1 §6.2.2. Asks the user at most once (built-in UV, or a touch unless up=false or a
+// pinUvAuthToken already carries the user's presence).
 Result<Step<GetAssertionResponse>> get_assertion(Ctx& ctx, const GetAssertionRequest& req);
 
-// One assertion with `cred` (CTAP 2.1 §6.2.2 steps 12-13, shared with getNextAssertion):
-// advances the credential's signature counter, builds authData with `up_flag` (flags::kUp or 0)
-// and the credential's BE/BS, and signs authData || clientDataHash.
-Result<GetAssertionResponse> make_assertion(Ctx& ctx, const CredentialRecord& cred,
-                                            const ByteArray<kRpIdHashLen>& rp_id_hash, std::uint8_t up_flag,
-                                            const ByteArray<kClientDataHashLen>& client_data_hash);
+// One assertion with `cred` (CTAP 2.1 §6.2.2 steps 10-13, shared with getNextAssertion):
+// advances the credential's signature counter, builds authData with the request's UP/UV flags,
+// the credential's BE/BS and the extension outputs, signs authData || clientDataHash, and
+// returns the user entity (name and displayName only with uv, §6.2.2 step 12).
+Result<GetAssertionResponse> make_assertion(Ctx& ctx, const CredentialRecord& cred, const AssertionState& request);
 
 }  // namespace vfido

@@ -77,12 +77,13 @@ Result<GetInfoResponse> get_info(Ctx& ctx, const GetInfoRequest&) {
   if (p.client_pin) o.emplace_back("clientPin", d.pin.has_value());
   if (p.pin_uv_auth_token) o.emplace_back("pinUvAuthToken", true);
   if (p.no_mc_ga_permissions_with_client_pin) o.emplace_back("noMcGaPermissionsWithClientPin", true);
-  if (p.make_cred_uv_not_rqd) o.emplace_back("makeCredUvNotRqd", true);
+  // CTAP 2.1 §6.4: makeCredUvNotRqd is false while alwaysUv is on.
+  if (p.make_cred_uv_not_rqd) o.emplace_back("makeCredUvNotRqd", !d.always_uv);
   if (p.authnr_cfg || d.always_uv) o.emplace_back("alwaysUv", d.always_uv);
-  if (p.cred_mgmt) {
-    o.emplace_back("credMgmt", true);
-    o.emplace_back("credentialMgmtPreview", true);
-  }
+  // credentialManagement: the final command 0x0A with FIDO_2_1, the prototype 0x41 always (libfido2
+  // up to 1.13 sends only 0x41).
+  if (p.cred_mgmt && p.has_version("FIDO_2_1")) o.emplace_back("credMgmt", true);
+  if (p.cred_mgmt) o.emplace_back("credentialMgmtPreview", true);
   if (p.large_blobs) o.emplace_back("largeBlobs", true);
   if (p.authnr_cfg) o.emplace_back("authnrCfg", true);
   if (p.set_min_pin_length) o.emplace_back("setMinPINLength", true);

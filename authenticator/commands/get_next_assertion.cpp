@@ -29,9 +29,9 @@ Result<GetAssertionResponse> get_next_assertion(Ctx& ctx, const GetNextAssertion
     // Step 8 (increment credentialCounter), done first so that a vanished credential is skipped.
     ++state->credential_counter;
     if (!*cred) continue;
-    // Steps 5-6: the user entity (user handle only: no UV in the original call), a fresh
-    // signature over the remembered clientDataHash, the original flags.
-    auto resp = make_assertion(ctx, **cred, state->rp_id_hash, state->up_flag, state->client_data_hash);
+    // Steps 5-6: the user entity (as UV was in the original call), a fresh signature over the
+    // remembered clientDataHash, the original flags and extension inputs.
+    auto resp = make_assertion(ctx, **cred, *state);
     if (!resp) return resp;
     // Step 7: reset the timer.
     state->last_ms = now;

@@ -6,6 +6,8 @@
 #include "authenticator/attestation.h"
 #include "authenticator/authenticator_data.h"
 #include "authenticator/cbor/map_reader.h"
+#include "authenticator/commands/pin_uv_auth_param.h"
+#include "authenticator/extensions/extensions.h"
 #include "authenticator/crypto/hash.h"
 #include "authenticator/crypto/keys.h"
 
@@ -44,18 +46,32 @@ Result<std::vector<std::int64_t>> parse_pub_key_cred_params(const cbor::Array& p
   return algs;
 }
 
-PresenceRequest presence_request(PresenceRequest::Purpose purpose, const MakeCredentialRequest& req) {
-  return PresenceRequest{.purpose = purpose, .rp_id = req.rp.id, .user_name = req.user.name.value_or("")};
+PresenceRequest presence_request(PresenceRequest::Purpose purpose, const MakeCredentialRequest& req,
+                                 bool verification = false) {
+  return PresenceRequest{
+      .purpose = purpose, .rp_id = req.rp.id, .user_name = req.user.name.value_or(""), .verification = verification};
 }
 
+// What the steps after the user's answer need: decided once by make_credential(), then carried
+// by value through the continuation.
+struct Plan {
+  MakeCredentialRequest req;
+  MakeCredentialExtensions extensions;
+  std::int64_t alg = 0;
+  bool rk = false;
+  bool uv = false;          // the response's uv bit
+  bool up = false;          // the response's up bit (presence already collected)
+  bool token_used = false;  // a pinUvAuthParam was verified (step 11.1)
+  bool enterprise = false;  // step 9 decided to return an enterprise attestation
+};
+
 // Steps 15-19, after the user approved.
-Result<MakeCredentialResponse> create_credential(Ctx& ctx, const MakeCredentialRequest& req, std::int64_t alg,
-                                                 bool rk) {
+Result<MakeCredentialResponse> create_credential(Ctx& ctx, const Plan& plan) {
   const AuthenticatorProfile& profile = ctx.profile;
-  // Step 15: extensions. None are supported yet; unsupported ones are ignored.
+  const MakeCredentialRequest& req = plan.req;
 
   // Step 16: generate the credential key pair for the chosen algorithm.
-  auto key = crypto::PrivateKey::generate(alg, ctx.env.rng);
+  auto key = crypto::PrivateKey::generate(plan.alg, ctx.env.rng);
   if (!key) return ctx.reject(key.error(), "makeCredential step 16: key generation failed");
 
   // Steps 17/18: a discoverable credential keeps the user entity (and replaces one with the same
@@ -65,17 +81,25 @@ Result<MakeCredentialResponse> create_credential(Ctx& ctx, const MakeCredentialR
   rec.rp_id = req.rp.id;
   rec.rp_name = req.rp.name;
   rec.user = req.user;
-  rec.alg = alg;
+  rec.alg = plan.alg;
   rec.private_key = key->private_bytes().clone();
   rec.public_key = key->public_bytes();
-  rec.discoverable = rk;
-  rec.cred_protect = 1;  // CTAP 2.1 §12.1: no credProtect extension -> userVerificationOptional
+  rec.discoverable = plan.rk;
+  rec.cred_protect = cred_protect::kUvOptional;  // §12.1: without the extension, level 1
   rec.backup_eligible = profile.backup_eligible;
   rec.backup_state = profile.backup_state;
   ctx.env.store.apply_policy(rec);
   if (!rec.discoverable) rec.user = UserEntity{};
   const bool backup_eligible = rec.backup_eligible;
   const bool backup_state = rec.backup_eligible && rec.backup_state;  // WebAuthn §6.1: BS needs BE
+  // Step 15: extensions (their state goes with the credential).
+  auto ext_out = apply_make_credential_extensions(ctx, plan.extensions, req.rp.id, plan.rk, rec);
+  if (!ext_out) return fail(ext_out.error());
+  std::optional<Bytes> large_blob_key;
+  if (!rec.large_blob_key.empty()) {
+    large_blob_key = Bytes(rec.large_blob_key.expose().begin(), rec.large_blob_key.expose().end());
+  }
+
   auto id = ctx.env.store.create(std::move(rec), ctx.env.rng);
   // Step 17: out of space -> CTAP2_ERR_KEY_STORE_FULL (to_ctap_status maps kFull to it).
   if (!id) return ctx.reject(to_ctap_status(id.error()), "makeCredential step 17: store refused the credential");
@@ -86,28 +110,118 @@ Result<MakeCredentialResponse> create_credential(Ctx& ctx, const MakeCredentialR
     return ctx.reject(CtapStatus::kOther, "makeCredential: store issued a credential ID longer than the profile allows");
   }
 
-  // WebAuthn §6.1: UP set (step 14), UV never (no UV in the core), BE/BS as the store keeps
-  // them, AT with the attested credential data; the signature counter starts at 0.
+  // WebAuthn §6.1: UP (step 14), UV (step 11), BE/BS as the store keeps them, AT with the
+  // attested credential data, ED with the extension outputs; the signature counter starts at 0.
   AuthenticatorData ad;
   ad.rp_id_hash = crypto::sha256(as_span(req.rp.id));
   ad.flags = flags::kUp;
+  if (plan.uv) ad.flags |= flags::kUv;
   if (backup_eligible) ad.flags |= flags::kBe;
   if (backup_state) ad.flags |= flags::kBs;
   ad.sign_count = 0;
   ad.attested = AttestedCredentialData{profile.aaguid, *id, key->public_cose()};
+  ad.extensions = std::move(*ext_out);
   auto auth_data = ad.serialize();
   if (!auth_data) {
     forget();
     return ctx.reject(auth_data.error(), "makeCredential: authenticator data");
   }
 
-  // Step 19: attestation statement.
+  // Step 19: attestation statement (an enterprise one when step 9 chose it).
   auto att = make_attestation(profile.attestation, *key, *auth_data, req.client_data_hash);
   if (!att) {
     forget();
     return ctx.reject(att.error(), "makeCredential step 19: attestation failed");
   }
-  return MakeCredentialResponse{std::move(att->fmt), std::move(*auth_data), std::move(att->att_stmt)};
+  MakeCredentialResponse resp{std::move(att->fmt), std::move(*auth_data), std::move(att->att_stmt), std::nullopt,
+                              std::move(large_blob_key)};
+  if (plan.enterprise) resp.ep_att = true;
+  return resp;
+}
+
+// Step 14.3-14.4 and the rest: up is now true; the token's presence, verification and
+// permissions (but lbw) are consumed.
+Result<MakeCredentialResponse> present_and_create(Ctx& ctx, Plan plan) {
+  plan.up = true;
+  auto& token = ctx.vol.token_state();
+  token.clear_user_present();
+  token.clear_user_verified();
+  token.clear_permissions_except_lbw();
+  return create_credential(ctx, plan);
+}
+
+// Steps 12-14 once user verification is settled: the excludeList, then presence.
+Result<Step<MakeCredentialResponse>> exclude_then_presence(Ctx& ctx, std::shared_ptr<Plan> plan) {
+  using Purpose = PresenceRequest::Purpose;
+  const bool token_up = plan->token_used && ctx.vol.token_state().user_present();
+  // Step 12: an excludeList entry that is ours and bound to rp.id -> CREDENTIAL_EXCLUDED, after
+  // a touch unless presence is already known (the token's userPresent flag, or built-in UV),
+  // "regardless of whether user presence is obtained or the authenticator times out".
+  // credProtect level 3 entries count only with uv. Lists longer than
+  // maxCredentialCountInList are processed whole.
+  for (const auto& d : plan->req.exclude_list) {
+    if (!d.is_public_key()) continue;
+    auto found = ctx.env.store.find(plan->req.rp.id, d.id);
+    if (!found) return ctx.reject(to_ctap_status(found.error()), "makeCredential step 12: store lookup failed");
+    if (!*found || ((*found)->cred_protect >= cred_protect::kUvRequired && !plan->uv)) continue;
+    if (plan->up || token_up) {
+      return ctx.reject(CtapStatus::kCredentialExcluded, "makeCredential step 12: excluded credential");
+    }
+    ctx.debug("makeCredential step 12: excludeList hit; asking for presence");
+    return Step<MakeCredentialResponse>{NeedsPresence<MakeCredentialResponse>{
+        presence_request(Purpose::kExcluded, plan->req), [&ctx](PresenceOutcome) -> Result<MakeCredentialResponse> {
+          return ctx.reject(CtapStatus::kCredentialExcluded, "makeCredential step 12: excluded credential");
+        }}};
+  }
+  // Step 13: built-in UV proved presence. Step 14: with a token whose userPresent flag is set,
+  // no new touch; otherwise ask. Declined -> OPERATION_DENIED; a timeout answers
+  // CTAP2_ERR_USER_ACTION_TIMEOUT (as OpenSK does, so the host can tell the two apart).
+  if (plan->up || token_up) {
+    auto r = present_and_create(ctx, *plan);
+    if (!r) return fail(r.error());
+    return Step<MakeCredentialResponse>{std::move(*r)};
+  }
+  return Step<MakeCredentialResponse>{NeedsPresence<MakeCredentialResponse>{
+      presence_request(Purpose::kMakeCredential, plan->req),
+      [&ctx, plan](PresenceOutcome outcome) -> Result<MakeCredentialResponse> {
+        if (outcome == PresenceOutcome::kDenied) {
+          return ctx.reject(CtapStatus::kOperationDenied, "makeCredential step 14: user declined");
+        }
+        if (outcome == PresenceOutcome::kTimedOut) {
+          return ctx.reject(CtapStatus::kUserActionTimeout, "makeCredential step 14: no touch in time");
+        }
+        return present_and_create(ctx, *plan);
+      }}};
+}
+
+// Step 11.2: built-in user verification (through the UserPresence port), with its retry counter.
+Result<Step<MakeCredentialResponse>> built_in_uv(Ctx& ctx, std::shared_ptr<Plan> plan) {
+  if (ctx.device.uv_retries == 0) return ctx.reject(CtapStatus::kPinBlocked, "makeCredential step 11.2: uvRetries is 0");
+  return Step<MakeCredentialResponse>{NeedsPresence<MakeCredentialResponse>{
+      presence_request(PresenceRequest::Purpose::kMakeCredential, plan->req, true),
+      [&ctx, plan](PresenceOutcome outcome) -> Result<MakeCredentialResponse> {
+        if (outcome == PresenceOutcome::kTimedOut) {
+          return ctx.reject(CtapStatus::kUserActionTimeout, "makeCredential step 11.2.3.1: UV timed out");
+        }
+        if (outcome == PresenceOutcome::kDenied) {
+          ctx.device.uv_retries = static_cast<std::uint8_t>(ctx.device.uv_retries - 1);
+          VFIDO_TRY(ctx.save_device());
+          if (ctx.device.uv_retries == 0) return ctx.reject(CtapStatus::kPinBlocked, "makeCredential step 11.2.3.2: UV failed, none left");
+          return ctx.reject(CtapStatus::kOperationDenied, "makeCredential step 11.2.3.3: UV failed");
+        }
+        if (ctx.device.uv_retries != ctx.profile.max_uv_retries) {
+          ctx.device.uv_retries = ctx.profile.max_uv_retries;
+          VFIDO_TRY(ctx.save_device());
+        }
+        // Step 11.2.4: uv; step 13: the UV gesture proved presence too.
+        plan->uv = true;
+        plan->up = true;
+        auto next = exclude_then_presence(ctx, plan);
+        if (!next) return fail(next.error());
+        // With up already true, steps 12-14 never ask the user again.
+        if (auto* done = std::get_if<MakeCredentialResponse>(&*next)) return std::move(*done);
+        return ctx.reject(CtapStatus::kOther, "makeCredential: asked for presence after UV");
+      }}};
 }
 
 }  // namespace
@@ -179,6 +293,8 @@ cbor::Value MakeCredentialResponse::encode() const {
   m.set(0x01, cbor::Value::text(fmt));
   m.set(0x02, cbor::Value::bytes(auth_data));
   m.set(0x03, att_stmt);
+  if (ep_att) m.set(0x04, cbor::Value::boolean(*ep_att));
+  if (large_blob_key) m.set(0x05, cbor::Value::bytes(*large_blob_key));
   return m;
 }
 
@@ -186,89 +302,110 @@ Result<Step<MakeCredentialResponse>> make_credential(Ctx& ctx, const MakeCredent
   const AuthenticatorProfile& profile = ctx.profile;
   using Purpose = PresenceRequest::Purpose;
 
-  // Step 1 (zero-length pinUvAuthParam: touch, then PIN_NOT_SET/PIN_INVALID) applies only "if
-  // the authenticator supports either pinUvAuthToken or clientPin features"; the core supports
-  // neither, so a zero-length pinUvAuthParam falls through to step 2 like any other.
-  // Step 2: pinUvAuthParam present -> pinUvAuthProtocol absent is MISSING_PARAMETER; present but
-  // not supported is INVALID_PARAMETER. The core supports no protocol, so every value is
-  // unsupported.
-  if (req.pin_uv_auth_param) {
-    if (!req.pin_uv_auth_protocol) {
-      return ctx.reject(CtapStatus::kMissingParameter, "makeCredential step 2: pinUvAuthParam without pinUvAuthProtocol");
-    }
-    return ctx.reject(CtapStatus::kInvalidParameter, "makeCredential step 2: pinUvAuthProtocol not supported");
+  // Step 1: a zero-length pinUvAuthParam is a request to be touched (key selection).
+  if (is_probe(ctx, req.pin_uv_auth_param)) {
+    return Step<MakeCredentialResponse>{
+        probe_presence<MakeCredentialResponse>(ctx, presence_request(Purpose::kSelection, req), "makeCredential")};
   }
+  // Step 2: pinUvAuthProtocol absent -> MISSING_PARAMETER; unsupported -> INVALID_PARAMETER.
+  auto protocol = param_protocol(ctx, req.pin_uv_auth_param, req.pin_uv_auth_protocol, "makeCredential step 2");
+  if (!protocol) return fail(protocol.error());
+  const bool param = protocol->has_value();
 
+  auto plan = std::make_shared<Plan>();
+  plan->req = req;
   // Step 3: the first pubKeyCredParams entry whose algorithm we support; none ->
   // CTAP2_ERR_UNSUPPORTED_ALGORITHM (also when the list is empty).
-  std::optional<std::int64_t> alg;
   for (auto a : req.pub_key_cred_algs) {
     if (std::find(profile.algorithms.begin(), profile.algorithms.end(), a) != profile.algorithms.end()) {
-      alg = a;
+      plan->alg = a;
       break;
     }
   }
-  if (!alg) return ctx.reject(CtapStatus::kUnsupportedAlgorithm, "makeCredential step 3: no supported algorithm");
+  if (plan->alg == 0) return ctx.reject(CtapStatus::kUnsupportedAlgorithm, "makeCredential step 3: no supported algorithm");
 
-  // Step 4: the response starts with up = uv = false (see create_credential).
-  // Step 5: options; unknown keys were dropped by RequestOptions::parse.
-  // 5.3: uv true without built-in user verification -> CTAP2_ERR_INVALID_OPTION.
-  if (req.options.uv.value_or(false)) {
-    return ctx.reject(CtapStatus::kInvalidOption, "makeCredential step 5: uv requested, no built-in UV");
+  // Step 5: options; unknown keys were dropped by RequestOptions::parse. 5.1/5.2: uv defaults to
+  // false, and is false when a pinUvAuthParam is present.
+  bool uv = param ? false : req.options.uv.value_or(false);
+  // 5.3: uv true without enabled built-in user verification -> CTAP2_ERR_INVALID_OPTION.
+  if (uv && !profile.built_in_uv.value_or(false)) {
+    return ctx.reject(CtapStatus::kInvalidOption, "makeCredential step 5.3: uv requested, no built-in UV enabled");
   }
   // 5.4: rk requested but discoverable credentials are not supported -> UNSUPPORTED_OPTION.
-  const bool rk = req.options.rk.value_or(false);
-  if (rk && !profile.resident_keys) {
-    return ctx.reject(CtapStatus::kUnsupportedOption, "makeCredential step 5: rk not supported");
+  plan->rk = req.options.rk.value_or(false);
+  if (plan->rk && !profile.resident_keys) {
+    return ctx.reject(CtapStatus::kUnsupportedOption, "makeCredential step 5.4: rk not supported");
   }
+  // Synced providers keep every passkey discoverable (profile.always_discoverable). Steps 7-8
+  // still judge the request by its own rk option.
+  const bool rk_requested = plan->rk;
+  plan->rk = plan->rk || profile.always_discoverable;
   // 5.6: up false -> CTAP2_ERR_INVALID_OPTION (makeCredential always tests presence).
-  if (!req.options.up.value_or(true)) {
-    return ctx.reject(CtapStatus::kInvalidOption, "makeCredential step 5: up=false");
-  }
-  // Steps 6-8, 10, 11 concern alwaysUv, makeCredUvNotRqd and a device protected by a PIN or
-  // built-in UV; the core has none of them, so the device is never "protected".
+  if (!req.options.up.value_or(true)) return ctx.reject(CtapStatus::kInvalidOption, "makeCredential step 5.6: up=false");
 
-  // Step 9: enterpriseAttestation present but enterprise attestation not supported ->
-  // CTAP1_ERR_INVALID_PARAMETER.
+  const bool protected_ = ctx.is_protected();
+  bool uv_not_rqd = profile.make_cred_uv_not_rqd;
+  // Step 6: alwaysUv.
+  if (ctx.device.always_uv) {
+    uv_not_rqd = false;  // 6.1
+    // 6.2: not protected -> PUAT_REQUIRED (clientPin usable for mc) or OPERATION_DENIED.
+    if (!protected_) return ctx.reject(ctx.uv_required_status(), "makeCredential step 6.2: alwaysUv, device not protected");
+    // 6.3: built-in UV enabled and no pinUvAuthParam -> uv.
+    if (!param && profile.built_in_uv.value_or(false)) uv = true;
+    // 6.4: still neither -> PUAT_REQUIRED / OPERATION_DENIED.
+    if (!param && !uv) return ctx.reject(ctx.uv_required_status(), "makeCredential step 6.4: alwaysUv needs UV");
+  }
+  // Steps 7-8: a protected device needs UV unless makeCredUvNotRqd allows a non-discoverable
+  // credential without it.
+  if (protected_ && !uv && !param && (rk_requested || !uv_not_rqd)) {
+    return ctx.reject(ctx.uv_required_status(), "makeCredential steps 7-8: the device is protected and no UV was offered");
+  }
+
+  // Step 9: enterpriseAttestation. Not capable or disabled -> INVALID_PARAMETER; a value other
+  // than 1 or 2 -> INVALID_OPTION; otherwise an enterprise attestation only for a preconfigured
+  // RP ID (vendor-facilitated, 1) or when platform-managed attestation is offered (2); else the
+  // parameter counts as absent.
   if (req.enterprise_attestation) {
-    return ctx.reject(CtapStatus::kInvalidParameter, "makeCredential step 9: enterprise attestation not supported");
+    if (!profile.enterprise_attestation || !ctx.device.enterprise_attestation) {
+      return ctx.reject(CtapStatus::kInvalidParameter, "makeCredential step 9: enterprise attestation not enabled");
+    }
+    const std::uint64_t ea = *req.enterprise_attestation;
+    if (ea != 1 && ea != 2) return ctx.reject(CtapStatus::kInvalidOption, "makeCredential step 9: enterpriseAttestation not 1 or 2");
+    const auto& ids = profile.enterprise_attestation_rp_ids;
+    const bool listed = std::find(ids.begin(), ids.end(), req.rp.id) != ids.end();
+    plan->enterprise = listed || (ea == 2 && profile.platform_managed_enterprise_attestation);
   }
 
-  // Step 12: an excludeList entry that is ours and bound to rp.id -> wait for user presence,
-  // then CTAP2_ERR_CREDENTIAL_EXCLUDED "regardless of whether user presence is obtained or the
-  // authenticator times out". credProtect level 3 entries count only when uv is 1, which the
-  // core never sets. Lists longer than maxCredentialCountInList are processed whole: the spec
-  // has no step that rejects them (platforms split them, python-fido2 and libfido2 by
-  // maxCredentialCountInList).
-  for (const auto& d : req.exclude_list) {
-    if (!d.is_public_key()) continue;
-    auto found = ctx.env.store.find(req.rp.id, d.id);
-    if (!found) return ctx.reject(to_ctap_status(found.error()), "makeCredential step 12: store lookup failed");
-    if (!*found || (*found)->cred_protect >= 3) continue;
-    ctx.debug("makeCredential step 12: excludeList hit; asking for presence");
-    return Step<MakeCredentialResponse>{NeedsPresence<MakeCredentialResponse>{
-        presence_request(Purpose::kExcluded, req),
-        [&ctx](PresenceOutcome) -> Result<MakeCredentialResponse> {
-          return ctx.reject(CtapStatus::kCredentialExcluded, "makeCredential step 12: excluded credential");
-        }}};
-  }
+  // Step 15 inputs, checked before anyone is asked for anything.
+  auto extensions = MakeCredentialExtensions::parse(profile, req.extensions);
+  if (!extensions) return ctx.reject(extensions.error(), "makeCredential: extension input");
+  plan->extensions = std::move(*extensions);
 
-  // Step 13 (built-in UV proved presence) does not apply. Step 14: up is true, so request
-  // user presence. Declined -> CTAP2_ERR_OPERATION_DENIED. The 2.1 text maps a timeout to
-  // OPERATION_DENIED as well; vfido answers CTAP2_ERR_USER_ACTION_TIMEOUT (as OpenSK does) so
-  // that the host can tell the two apart, as Authenticator::poll() documents.
-  auto shared = std::make_shared<const MakeCredentialRequest>(req);
-  return Step<MakeCredentialResponse>{NeedsPresence<MakeCredentialResponse>{
-      presence_request(Purpose::kMakeCredential, req),
-      [&ctx, shared, a = *alg, rk](PresenceOutcome outcome) -> Result<MakeCredentialResponse> {
-        if (outcome == PresenceOutcome::kDenied) {
-          return ctx.reject(CtapStatus::kOperationDenied, "makeCredential step 14: user declined");
-        }
-        if (outcome == PresenceOutcome::kTimedOut) {
-          return ctx.reject(CtapStatus::kUserActionTimeout, "makeCredential step 14: no touch in time");
-        }
-        return create_credential(ctx, *shared, a, rk);
-      }}};
+  // Step 10: nothing to verify for a non-discoverable credential under makeCredUvNotRqd.
+  // Step 11.1: a pinUvAuthParam: verify(token, clientDataHash), the mc permission, the
+  // permissions RP ID, the userVerified flag -> each PIN_AUTH_INVALID; then uv, and bind rp.id.
+  if (param) {
+    const auto p = **protocol;
+    VFIDO_TRY(verify_token_param(ctx, p, req.client_data_hash, *req.pin_uv_auth_param, "makeCredential step 11.1.1"));
+    auto& token = ctx.vol.token_state();
+    if (!token.has_permission(pin_uv_auth::permission::kMc)) {
+      return ctx.reject(CtapStatus::kPinAuthInvalid, "makeCredential step 11.1.2: token lacks mc");
+    }
+    if (token.rp_id() && *token.rp_id() != req.rp.id) {
+      return ctx.reject(CtapStatus::kPinAuthInvalid, "makeCredential step 11.1.3: token bound to another RP ID");
+    }
+    if (!token.user_verified()) {
+      return ctx.reject(CtapStatus::kPinAuthInvalid, "makeCredential step 11.1.5: token's userVerified flag is false");
+    }
+    plan->uv = true;
+    plan->token_used = true;
+    if (!token.rp_id()) token.set_rp_id(req.rp.id);
+    token.mark_used();
+    return exclude_then_presence(ctx, plan);
+  }
+  // Step 11.2: uv through built-in user verification.
+  if (uv) return built_in_uv(ctx, plan);
+  return exclude_then_presence(ctx, plan);
 }
 
 }  // namespace vfido

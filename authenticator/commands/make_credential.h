@@ -1,5 +1,6 @@
-// authenticatorMakeCredential (0x01), CTAP 2.1 §6.1: request, handler, response.
-// The core subset: no clientPIN/UV, no extensions, no enterprise attestation.
+// authenticatorMakeCredential (0x01), CTAP 2.1 §6.1: request, handler, response. Steps 1-19 of
+// §6.1.2, with pinUvAuthParam, built-in UV, alwaysUv, makeCredUvNotRqd, enterprise attestation
+// and the extensions of extensions/extensions.h.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +23,7 @@ struct MakeCredentialRequest {
   // order of preference (entries of other types are dropped, WebAuthn §5.8.2).
   std::vector<std::int64_t> pub_key_cred_algs;
   std::vector<CredentialDescriptor> exclude_list;     // 0x05
-  std::optional<cbor::Value> extensions;              // 0x06 (a map; none are supported yet)
+  std::optional<cbor::Value> extensions;              // 0x06 (a map)
   RequestOptions options;                             // 0x07
   std::optional<Bytes> pin_uv_auth_param;             // 0x08
   std::optional<std::uint64_t> pin_uv_auth_protocol;  // 0x09
@@ -33,17 +34,21 @@ struct MakeCredentialRequest {
   static Result<MakeCredentialRequest> parse(const cbor::Value& v);
 };
 
-// CTAP 2.1 §6.1 response map: 0x01 fmt, 0x02 authData, 0x03 attStmt.
+// CTAP 2.1 §6.1 response map: 0x01 fmt, 0x02 authData, 0x03 attStmt, 0x04 epAtt,
+// 0x05 largeBlobKey.
 struct MakeCredentialResponse {
   std::string fmt;
   Bytes auth_data;
   cbor::Value att_stmt;
+  std::optional<bool> ep_att;
+  std::optional<Bytes> large_blob_key;
 
   cbor::Value encode() const;
 };
 
-// CTAP 2.1 §6.1.2. Needs one touch (user presence) before it creates the credential; an
-// excludeList hit also asks for a touch, then fails with CTAP2_ERR_CREDENTIAL_EXCLUDED.
+// CTAP 2.1 §6.1.2. Asks the user at most once: built-in UV, or a touch (unless a pinUvAuthToken
+// already carries the user's presence); an excludeList hit also asks for a touch, then fails
+// with CTAP2_ERR_CREDENTIAL_EXCLUDED.
 Result<Step<MakeCredentialResponse>> make_credential(Ctx& ctx, const MakeCredentialRequest& req);
 
 }  // namespace vfido

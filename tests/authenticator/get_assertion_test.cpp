@@ -123,7 +123,7 @@ TEST_CASE("get_assertion: NO_CREDENTIALS without asking the user") {
 }
 
 TEST_CASE("get_assertion: parse errors answer the exact status") {
-  TestDevice d;
+  TestDevice d(ctap20_profile());
   cbor::Value ok = get_assertion_params({});
   auto status = [&d](const cbor::Value& params) {
     return call(d.auth, message(CtapCommand::kGetAssertion, params)).status;

@@ -5,8 +5,8 @@
 using namespace vfido;
 using namespace vfido::test;
 
-TEST_CASE("get_info: default profile answers the exact CBOR map") {
-  TestDevice d;
+TEST_CASE("get_info: a CTAP 2.0 profile answers the exact CBOR map") {
+  TestDevice d(ctap20_profile());
   Reply r = call(d.auth, message(CtapCommand::kGetInfo));
   REQUIRE(r.status == CtapStatus::kOk);
   // Expected bytes produced independently with python-fido2's canonical encoder from
@@ -20,12 +20,36 @@ TEST_CASE("get_info: default profile answers the exact CBOR map") {
       "2764747970656a7075626c69632d6b65790e190100141864");
   REQUIRE(expected.has_value());
   CHECK(to_hex(r.raw) == to_hex(*expected));
-  // Advertises only what is implemented: no extensions (0x02), no pinUvAuthProtocols (0x06),
+  // Advertises only what the profile offers: no extensions (0x02), no pinUvAuthProtocols (0x06),
   // no clientPin/uv options.
   CHECK_FALSE(r.has(0x02));
   CHECK_FALSE(r.has(0x06));
   CHECK(r.at(0x04).find("clientPin") == nullptr);
   CHECK(r.at(0x04).find("uv") == nullptr);
+}
+
+TEST_CASE("get_info: the default profile advertises its CTAP 2.1 features and their state") {
+  TestDevice d;
+  const AuthenticatorProfile& p = d.auth.profile();
+  Reply r = call(d.auth, message(CtapCommand::kGetInfo));
+  REQUIRE(r.status == CtapStatus::kOk);
+  std::vector<std::string> versions;
+  for (const auto& v : r.at(0x01).as_array()) versions.push_back(v.as_text());
+  CHECK(versions == p.versions);
+  std::vector<std::string> extensions;
+  for (const auto& v : r.at(0x02).as_array()) extensions.push_back(v.as_text());
+  CHECK(extensions == p.extensions);
+  const cbor::Value& o = r.at(0x04);
+  CHECK(o.find("clientPin")->as_bool() == false);  // no PIN set yet
+  CHECK(o.find("pinUvAuthToken")->as_bool());
+  CHECK(o.find("makeCredUvNotRqd")->as_bool() == p.make_cred_uv_not_rqd);
+  CHECK(o.find("uv") == nullptr);  // no built-in UV
+  REQUIRE(r.at(0x06).as_array().size() == 2);
+  CHECK(r.at(0x06).as_array()[0].as_uint() == 2);  // protocol two preferred
+  CHECK(r.at(0x06).as_array()[1].as_uint() == 1);
+  CHECK(r.at(0x0C).as_bool() == false);  // forcePINChange
+  CHECK(r.at(0x0D).as_uint() == 4);      // minPINLength
+  CHECK(r.at(0x0F).as_uint() == p.max_cred_blob_length);
 }
 
 TEST_CASE("get_info: reflects the profile") {
@@ -34,6 +58,9 @@ TEST_CASE("get_info: reflects the profile") {
   p.aaguid[15] = 0x42;
   p.algorithms = {cose::kAlgEdDsa};
   p.resident_keys = false;
+  p.cred_mgmt = false;  // credential management needs discoverable credentials
+  p.large_blobs = false;  // largeBlobs needs discoverable credentials
+  std::erase(p.extensions, std::string("largeBlobKey"));
   p.transports = {"usb", "nfc"};
   p.max_msg_size = 2048;
   p.max_credential_count_in_list = 3;
@@ -89,7 +116,7 @@ TEST_CASE("profile: validate names the offending field") {
     CHECK(error_of(p).rfind("versions", 0) == 0);
   }
   SUBCASE("unsupported algorithm") {
-    p.algorithms = {cose::kAlgRs256};
+    p.algorithms = {-35};  // ES384
     CHECK(error_of(p).rfind("algorithms", 0) == 0);
   }
   SUBCASE("duplicate algorithm") {

@@ -272,6 +272,9 @@ TEST_CASE("make_credential: options") {
   SUBCASE("rk=true without resident key support is UNSUPPORTED_OPTION") {
     AuthenticatorProfile p;
     p.resident_keys = false;
+    p.cred_mgmt = false;  // credential management needs discoverable credentials
+    p.large_blobs = false;  // largeBlobs needs discoverable credentials
+    std::erase(p.extensions, std::string("largeBlobKey"));
     TestDevice d(p);
     MakeCredentialArgs a;
     a.rk = true;
@@ -301,7 +304,7 @@ TEST_CASE("make_credential: options") {
 }
 
 TEST_CASE("make_credential: pinUvAuthParam without clientPin support") {
-  TestDevice d;
+  TestDevice d(ctap20_profile());
   cbor::Value params = make_credential_params({});
   SUBCASE("zero-length probe without protocol is MISSING_PARAMETER") {
     params.set(8, cbor::Value::bytes(Bytes{}));
@@ -327,8 +330,8 @@ TEST_CASE("make_credential: enterpriseAttestation is INVALID_PARAMETER") {
   CHECK(call(d.auth, message(CtapCommand::kMakeCredential, params)).status == CtapStatus::kInvalidParameter);
 }
 
-TEST_CASE("make_credential: extensions are ignored") {
-  TestDevice d;
+TEST_CASE("make_credential: extensions a profile does not list are ignored") {
+  TestDevice d(ctap20_profile());
   cbor::Value params = make_credential_params({});
   cbor::Value ext = cbor::Value::map();
   ext.set("credProtect", cbor::Value::uint(2));

@@ -23,7 +23,7 @@
 
 #include "authenticator/bytes.h"
 #include "authenticator/ctap_constants.h"
-#include "tests/support/libfido2_support.h"
+#include "tests/support/libfido2_key.h"
 #include "tools/host/fido_objects.h"
 #include "tools/host/fido_unix_io.h"
 #include "tools/host/virtual_key.h"
@@ -31,25 +31,11 @@
 
 namespace {
 
+using namespace vfido::test;
 using vfido::Bytes;
 using vfido::ByteSpan;
-using vfido::host::BackgroundKey;
-using vfido::host::FidoAssert;
 using vfido::host::FidoCborInfo;
-using vfido::host::FidoCred;
-using vfido::host::FidoDev;
-using vfido::host::KeyOptions;
-using vfido::host::PresenceMode;
-using vfido::host::PublicKey;
 using vfido::transport::ctaphid::Report;
-
-using vfido::test::bytes_of;
-using vfido::test::get_assertion;
-using vfido::test::kTimeoutMs;
-using vfido::test::MadeCredential;
-using vfido::test::make_credential;
-using vfido::test::TempDir;
-using vfido::test::UnixKey;
 
 std::vector<std::string> strings(char** p, std::size_t n) { return std::vector<std::string>(p, p + n); }
 
@@ -291,8 +277,8 @@ TEST_CASE("libfido2: two devices open at once on one socket both work") {
 
 TEST_CASE("unix transport: every client sees every report; INITs get distinct channels") {
   UnixKey k;
-  Fd one(connect_unix(k.socket()));
-  Fd two(connect_unix(k.socket()));
+  Fd one(connect_unix(k.dir.socket()));
+  Fd two(connect_unix(k.dir.socket()));
   const std::array<std::uint8_t, 8> n1{1, 2, 3, 4, 5, 6, 7, 8};
   const std::array<std::uint8_t, 8> n2{8, 7, 6, 5, 4, 3, 2, 1};
 
@@ -321,7 +307,7 @@ TEST_CASE("unix transport: every client sees every report; INITs get distinct ch
 
 TEST_CASE("unix transport: the socket is 0600, a stale file is replaced, and stop removes it") {
   TempDir dir;
-  const std::string path = dir.file("key.sock");
+  const std::string path = dir.socket();
   {
     // A stale socket file: bound, never listened on, owner gone.
     int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);

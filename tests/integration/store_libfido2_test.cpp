@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "tests/credstore/store_test_support.h"
-#include "tests/support/libfido2_support.h"
+#include "tests/support/libfido2_key.h"
 
 using namespace vfido;
 using namespace vfido::test;

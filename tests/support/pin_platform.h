@@ -126,4 +126,13 @@ class PinPlatform {
   SeededRng rng_;
 };
 
+// Runs the enclosing test case once per PIN/UV auth protocol (doctest SUBCASEs); returns the one
+// of this run.
+inline pin_uv_auth::ProtocolId each_protocol() {
+  pin_uv_auth::ProtocolId p = pin_uv_auth::ProtocolId::kTwo;
+  SUBCASE("protocol two") { p = pin_uv_auth::ProtocolId::kTwo; }
+  SUBCASE("protocol one") { p = pin_uv_auth::ProtocolId::kOne; }
+  return p;
+}
+
 }  // namespace vfido::test

@@ -65,6 +65,23 @@ struct TestEnv {
   Env env;
 };
 
+// A CTAP 2.0 authenticator: no clientPIN, no pinUvAuthToken, no extensions — what the core
+// offered before CTAP 2.1, kept to test the paths a 2.1 feature must not change.
+inline AuthenticatorProfile ctap20_profile() {
+  AuthenticatorProfile p;
+  p.versions = {"FIDO_2_0"};
+  p.client_pin = false;
+  p.pin_uv_auth_token = false;
+  p.make_cred_uv_not_rqd = false;
+  p.cred_mgmt = false;
+  p.large_blobs = false;
+  p.authnr_cfg = false;
+  p.set_min_pin_length = false;
+  p.enterprise_attestation = std::nullopt;
+  p.extensions = {};
+  return p;
+}
+
 // A TestEnv with an Authenticator on it.
 struct TestDevice {
   explicit TestDevice(AuthenticatorProfile profile = {}, PresenceMode mode = PresenceMode::kAutoApprove,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <fido.h>
+#include <fido/credman.h>
 #include <fido/eddsa.h>
 #include <fido/es256.h>
 
@@ -23,6 +24,15 @@ struct FidoAssertDeleter {
 struct FidoCborInfoDeleter {
   void operator()(fido_cbor_info_t* p) const { fido_cbor_info_free(&p); }
 };
+struct FidoCredmanMetadataDeleter {
+  void operator()(fido_credman_metadata_t* p) const { fido_credman_metadata_free(&p); }
+};
+struct FidoCredmanRpDeleter {
+  void operator()(fido_credman_rp_t* p) const { fido_credman_rp_free(&p); }
+};
+struct FidoCredmanRkDeleter {
+  void operator()(fido_credman_rk_t* p) const { fido_credman_rk_free(&p); }
+};
 struct Es256PkDeleter {
   void operator()(es256_pk_t* p) const { es256_pk_free(&p); }
 };
@@ -33,6 +43,9 @@ struct EddsaPkDeleter {
 using FidoCred = std::unique_ptr<fido_cred_t, FidoCredDeleter>;
 using FidoAssert = std::unique_ptr<fido_assert_t, FidoAssertDeleter>;
 using FidoCborInfo = std::unique_ptr<fido_cbor_info_t, FidoCborInfoDeleter>;
+using FidoCredmanMetadata = std::unique_ptr<fido_credman_metadata_t, FidoCredmanMetadataDeleter>;
+using FidoCredmanRp = std::unique_ptr<fido_credman_rp_t, FidoCredmanRpDeleter>;
+using FidoCredmanRk = std::unique_ptr<fido_credman_rk_t, FidoCredmanRkDeleter>;
 
 // A credential public key in the form fido_assert_verify() wants, built from
 // fido_cred_pubkey_ptr()/len() of a credential of COSE algorithm `alg` (ES256 or EdDSA).

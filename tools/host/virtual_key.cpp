@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <exception>
+#include <future>
 #include <iostream>
 #include <stdexcept>
 #include <utility>
@@ -18,36 +19,24 @@ AuthenticatorProfile validated(AuthenticatorProfile profile) {
   return profile;
 }
 
-std::string_view level_name(LogLevel level) {
-  switch (level) {
-    case LogLevel::kDebug:
-      return "debug";
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kWarning:
-      return "warning";
-    case LogLevel::kError:
-      return "error";
-  }
-  return "log";
-}
-
 }  // namespace
 
 void StderrLog::write(LogLevel level, std::string_view message) {
   if (!enabled_) return;
-  std::cerr << "vfido: " << level_name(level) << ": " << message << '\n';
+  std::cerr << "vfido: " << log_level_name(level) << ": " << message << '\n';
 }
 
 VirtualKey::VirtualKey(boost::asio::io_context& io, KeyOptions options)
     : io_(io),
       presence_(options.presence == PresenceMode::kApprove ? PresenceResult::kApproved : PresenceResult::kDenied),
-      log_(options.verbose),
+      stderr_log_(options.verbose),
+      log_(options.log != nullptr ? *options.log : static_cast<Log&>(stderr_log_)),
       authenticator_(validated(std::move(options.profile)),
                      Env{clock_, rng_, presence_, options.store != nullptr ? *options.store : store_,
                          options.state != nullptr ? *options.state : state_, log_}),
       device_(authenticator_),
-      server_(device_, clock_, rng_, [this](const transport::ctaphid::Report& r) { fan_out(r); }),
+      logged_device_(device_, std::move(options.on_command), options.command_bytes),
+      server_(logged_device_, clock_, rng_, [this](const transport::ctaphid::Report& r) { fan_out(r); }),
       timer_(io) {}
 
 VirtualKey::~VirtualKey() {
@@ -55,14 +44,21 @@ VirtualKey::~VirtualKey() {
   // are closed so their socket files go away even then.
   for (auto& t : udp_) t->close();
   for (auto& t : unix_) t->close();
+  for (auto& t : uhid_) t->close();
 }
 
 std::uint16_t VirtualKey::add_udp(const transport::udp::Options& options) {
   auto t = std::make_shared<transport::udp::UdpTransport>(
       io_.get_executor(), options, [this](ByteSpan report) { feed(report); }, log_);
+  t->on_reboot([this] { power_cycle(); });  // the solo1 simulator's reboot datagram
   udp_.push_back(t);
   if (started_ && !stopped_) t->start();
   return t->local_port();
+}
+
+void VirtualKey::power_cycle() {
+  log_.write(LogLevel::kInfo, "power cycle");
+  authenticator_.power_cycle();
 }
 
 void VirtualKey::add_unix(const std::string& path) {
@@ -70,6 +66,19 @@ void VirtualKey::add_unix(const std::string& path) {
       io_.get_executor(), path, [this](ByteSpan report) { feed(report); }, log_);
   unix_.push_back(t);
   if (started_ && !stopped_) t->start();
+}
+
+std::shared_ptr<transport::uhid::UhidTransport> VirtualKey::add_uhid(const transport::uhid::Options& options,
+                                                                     int adopt_fd) {
+  auto on_report = [this](ByteSpan report) { feed(report); };
+  auto t = adopt_fd >= 0
+               ? std::make_shared<transport::uhid::UhidTransport>(io_.get_executor(), adopt_fd, options, on_report, log_)
+               : transport::uhid::UhidTransport::open(io_.get_executor(), options, on_report, log_);
+  // The device exists as soon as it is added (hosts may enumerate it before run()); reports it
+  // sends wait in the io_context until run() reads them.
+  t->start();
+  uhid_.push_back(t);
+  return t;
 }
 
 void VirtualKey::start() {
@@ -91,6 +100,7 @@ void VirtualKey::shutdown() {
   timer_.cancel();
   for (auto& t : udp_) t->close();
   for (auto& t : unix_) t->close();
+  for (auto& t : uhid_) t->close();  // UHID_DESTROY: the hidraw node goes away
   log_.write(LogLevel::kInfo, "key stopped");
 }
 
@@ -102,6 +112,7 @@ void VirtualKey::feed(ByteSpan report) {
 void VirtualKey::fan_out(const transport::ctaphid::Report& report) {
   for (auto& t : udp_) t->send(report);
   for (auto& t : unix_) t->send(report);
+  for (auto& t : uhid_) t->send(report);
 }
 
 void VirtualKey::schedule_tick() {
@@ -131,6 +142,23 @@ void BackgroundKey::start() {
       std::cerr << "vfido: key thread stopped by an exception: " << e.what() << '\n';
     }
   });
+}
+
+void BackgroundKey::on_key(const std::function<void(VirtualKey&)>& f) {
+  if (!thread_.joinable()) {
+    f(*key_);
+    return;
+  }
+  std::promise<void> done;
+  boost::asio::post(io_, [&] {
+    try {
+      f(*key_);
+      done.set_value();
+    } catch (...) {
+      done.set_exception(std::current_exception());
+    }
+  });
+  done.get_future().get();
 }
 
 void BackgroundKey::stop() {

@@ -1,6 +1,7 @@
 // A running virtual key: everything a key needs bundled in one object — the ports (steady
 // clock, OpenSSL RNG, automatic user presence, memory credential store, stderr log), the CTAP2
-// core with a profile, the CTAPHID server and the socket transports it is reachable on. Every
+// core with a profile, the CTAPHID server and the transports it is reachable on (UDP, Unix
+// sockets, and the kernel's uhid). Every
 // report the key sends goes to every attached transport (like a HID device seen by all of its
 // openers); reports from any transport go to the one CTAPHID server, which keeps channels apart.
 //
@@ -9,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -25,8 +27,10 @@
 #include "authenticator/profile.h"
 #include "credstore/memory_state_store.h"
 #include "credstore/memory_store.h"
+#include "tools/host/command_log.h"
 #include "transports/ctaphid/authenticator_device.h"
 #include "transports/ctaphid/server.h"
+#include "transports/uhid/uhid_transport.h"
 #include "transports/udp/udp_transport.h"
 #include "transports/unix/unix_transport.h"
 
@@ -49,6 +53,13 @@ struct KeyOptions {
   PresenceMode presence = PresenceMode::kApprove;
   bool verbose = false;                        // log to stderr (otherwise the key is silent)
   AuthenticatorProfile profile;                // vfido's own device-bound key by default
+  // Where the key's messages go instead of the stderr log chosen by `verbose` (the daemon's
+  // structured log). Must outlive the key.
+  Log* log = nullptr;
+  // Called once per CTAP command served (see command_log.h); `command_bytes` also copies the
+  // request and response into the record.
+  CommandLoggingDevice::Sink on_command;
+  bool command_bytes = false;
   // Externally owned stores that must outlive the key (see store_options.h); null: the key's
   // own memory store and memory state.
   CredentialStore* store = nullptr;
@@ -71,6 +82,13 @@ class VirtualKey {
   // throw boost::system::system_error on failure. add_udp returns the bound local port.
   std::uint16_t add_udp(const transport::udp::Options& options);
   void add_unix(const std::string& path);
+  // Creates the HID device through /dev/uhid (options.path), or through `adopt_fd` when it is
+  // >= 0 (an open uhid descriptor; tests pass a socket standing in for the kernel). Throws
+  // transport::uhid::UhidUnavailable (whose message tells the fix) when the device cannot be
+  // opened, boost::system::system_error when the kernel refuses it, std::invalid_argument for
+  // options that do not fit. The device is created at once (UHID_CREATE2).
+  std::shared_ptr<transport::uhid::UhidTransport> add_uhid(const transport::uhid::Options& options,
+                                                           int adopt_fd = -1);
 
   // Starts the transports and the tick timer, then runs the io_context until shutdown() has
   // closed everything and the last handler has finished.
@@ -81,11 +99,17 @@ class VirtualKey {
   // the aborted operations have drained. Call it from the io_context thread. Idempotent.
   void shutdown();
 
+  // Unplug and plug in again (Authenticator::power_cycle()): what SIGUSR1 does to `vfido serve`
+  // and the UDP reboot datagram to any key with a UDP transport. Call it from the io_context
+  // thread.
+  void power_cycle();
+
   Authenticator& authenticator() { return authenticator_; }
   const std::vector<std::shared_ptr<transport::udp::UdpTransport>>& udp() const { return udp_; }
   const std::vector<std::shared_ptr<transport::unix_socket::UnixTransport>>& unix_sockets() const {
     return unix_;
   }
+  const std::vector<std::shared_ptr<transport::uhid::UhidTransport>>& uhid() const { return uhid_; }
   Log& log() { return log_; }
 
  private:
@@ -99,13 +123,16 @@ class VirtualKey {
   AutoPresence presence_;
   credstore::MemoryStore store_;
   credstore::MemoryStateStore state_;
-  StderrLog log_;
+  StderrLog stderr_log_;
+  Log& log_;
   Authenticator authenticator_;
   transport::ctaphid::AuthenticatorDevice device_;
+  CommandLoggingDevice logged_device_;
   transport::ctaphid::Server server_;
   boost::asio::steady_timer timer_;
   std::vector<std::shared_ptr<transport::udp::UdpTransport>> udp_;
   std::vector<std::shared_ptr<transport::unix_socket::UnixTransport>> unix_;
+  std::vector<std::shared_ptr<transport::uhid::UhidTransport>> uhid_;
   bool started_ = false;
   bool stopped_ = false;
 };
@@ -129,6 +156,10 @@ class BackgroundKey {
 
   // Only safe to touch from outside while the key is stopped (the core is single-threaded).
   VirtualKey& key() { return *key_; }
+
+  // Runs `f(key())` on the key's own thread and waits for it (or runs it here when the key is
+  // not running); for tests and tools that reach into a running key, e.g. to power-cycle it.
+  void on_key(const std::function<void(VirtualKey&)>& f);
 
  private:
   boost::asio::io_context io_;  // declared first: outlives the key and its handlers

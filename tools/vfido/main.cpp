@@ -10,8 +10,18 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   vfido::cli::add_serve(app, &exit_code);
   vfido::cli::add_demo(app, &exit_code);
+  vfido::cli::add_profile(app, &exit_code);
+  vfido::cli::add_up(app, &exit_code);
+  vfido::cli::add_down(app, &exit_code);
+  vfido::cli::add_status(app, &exit_code);
+  vfido::cli::add_probe(app, &exit_code);
   vfido::cli::add_creds(app, &exit_code);
   vfido::cli::add_vault(app, &exit_code);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every usage error exits 2, whatever CLI11's own code.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   return exit_code;
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "credstore/sqlite/vault_store.h"
+#include "profiles/profile_json.h"
 #include "tools/host/fido_objects.h"
 #include "tools/host/store_options.h"
 #include "tools/vfido/commands.h"
@@ -37,24 +38,6 @@ struct VaultOptions {
   std::string dir;
 };
 
-// "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (RFC 4122 §3 string form) as 16 bytes.
-std::optional<ByteArray<kAaguidLen>> parse_uuid(const std::string& text) {
-  std::string hex;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (text[i] != '-') return std::nullopt;
-      continue;
-    }
-    hex.push_back(text[i]);
-  }
-  if (text.size() != 36) return std::nullopt;
-  auto bytes = from_hex(hex);
-  if (!bytes || bytes->size() != kAaguidLen) return std::nullopt;
-  ByteArray<kAaguidLen> out{};
-  std::copy(bytes->begin(), bytes->end(), out.begin());
-  return out;
-}
-
 int run_create(const VaultOptions& o) {
   const std::string path = host::resolve_store_path(o.store.store);
   credstore::sqlite::NewStore spec;
@@ -63,9 +46,9 @@ int run_create(const VaultOptions& o) {
   spec.new_backup_state = !o.not_synced;
   spec.provider.name = o.provider;
   if (!o.aaguid.empty()) {
-    auto aaguid = parse_uuid(o.aaguid);
+    auto aaguid = profiles::parse_uuid(o.aaguid);
     if (!aaguid) {
-      std::cerr << "vfido vault create: --aaguid " << o.aaguid << " is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)\n";
+      std::cerr << "vfido vault create: --aaguid: " << aaguid.error() << '\n';
       return 2;
     }
     spec.provider.aaguid = *aaguid;

@@ -93,6 +93,11 @@ void UdpTransport::deliver(std::size_t n, const udp::endpoint& from) {
                                        endpoint_text(from) + " (a report is 64 bytes)");
     return;
   }
+  if (std::equal(data.begin(), data.end(), kRebootDatagram.begin(), kRebootDatagram.end())) {
+    log_.write(LogLevel::kInfo, "udp: reboot datagram from " + endpoint_text(from));
+    if (on_reboot_) on_reboot_();
+    return;
+  }
   if (on_report_) on_report_(data);
 }
 

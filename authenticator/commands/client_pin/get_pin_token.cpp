@@ -39,7 +39,11 @@ Result<ClientPinResponse> get_pin_token(Ctx& ctx, const ClientPinRequest& req) {
   if (ctx.device.force_pin_change) return ctx.reject(CtapStatus::kPinInvalid, "getPinToken step 11: forcePINChange");
   // Steps 12-15: default permissions mc and ga unless noMcGaPermissionsWithClientPin, no RP ID.
   namespace perm = pin_uv_auth::permission;
-  const std::uint8_t defaults = ctx.profile.no_mc_ga_permissions_with_client_pin ? 0 : perm::kMc | perm::kGa;
+  std::uint8_t defaults = ctx.profile.no_mc_ga_permissions_with_client_pin ? 0 : perm::kMc | perm::kGa;
+  // A model without the pinUvAuthToken feature (CTAP 2.0, FIDO_2_1_PRE) has no permissions to
+  // ask for: its platforms (libfido2, python-fido2) authenticate the prototype
+  // credentialManagement command with this token, so it carries cm as well.
+  if (!ctx.profile.pin_uv_auth_token && ctx.profile.cred_mgmt) defaults |= perm::kCm;
   return issue_token(ctx, *p, *ss, defaults, std::nullopt, false);
 }
 

@@ -63,17 +63,19 @@ PrivateKey must(Result<PrivateKey> r) {
 
 }  // namespace
 
-TEST_CASE("keys: supports ES256 and EdDSA only") {
+TEST_CASE("keys: supports ES256, EdDSA and RS256 only") {
   CHECK(PrivateKey::supports(cose::kAlgEs256));
   CHECK(PrivateKey::supports(cose::kAlgEdDsa));
-  CHECK_FALSE(PrivateKey::supports(cose::kAlgRs256));
+  CHECK(PrivateKey::supports(cose::kAlgRs256));
+  CHECK_FALSE(PrivateKey::supports(-35));  // ES384
+  CHECK_FALSE(PrivateKey::supports(-65535));  // RS1
   CHECK_FALSE(PrivateKey::supports(cose::kAlgEcdhEsHkdf256));
   CHECK_FALSE(PrivateKey::supports(0));
 }
 
 TEST_CASE("keys: unsupported algorithms are kUnsupportedAlgorithm") {
   SeededRng rng(1);
-  for (std::int64_t alg : {cose::kAlgRs256, std::int64_t{0}, cose::kAlgEcdhEsHkdf256, std::int64_t{-35}}) {
+  for (std::int64_t alg : {std::int64_t{-65535}, std::int64_t{0}, cose::kAlgEcdhEsHkdf256, std::int64_t{-35}}) {
     CAPTURE(alg);
     CHECK(PrivateKey::generate(alg, rng).error() == CtapStatus::kUnsupportedAlgorithm);
     CHECK(PrivateKey::from_bytes(alg, Bytes(32, 1), {}).error() == CtapStatus::kUnsupportedAlgorithm);

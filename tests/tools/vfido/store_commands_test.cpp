@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "credstore/base64url.h"
-#include "tests/support/libfido2_support.h"
+#include "tests/support/libfido2_key.h"
 
 using namespace vfido;
 using namespace vfido::test;

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# `vfido up`/`down`/`status` as a user runs them, without a kernel device (--no-uhid): the
+# instance lock, the refusal of a second daemon, status, down and signals. The uhid path itself
+# is tested in tests/vm (a real kernel).
+#   daemon_cli_test.sh /path/to/vfido
+set -euo pipefail
+vfido=$1
+tmp=$(mktemp -d)
+export XDG_RUNTIME_DIR=$tmp/run
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; for f in "$tmp"/*.out "$tmp"/*.err; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; } >&2; done; exit 1; }
+expect_rc() { # expected-rc description command...
+  local want=$1 what=$2; shift 2
+  set +e; "$@" >"$tmp/last.out" 2>"$tmp/last.err"; local rc=$?; set -e
+  [ "$rc" -eq "$want" ] || fail "$what: exit $rc, expected $want"
+}
+wait_for() { # file pattern
+  for _ in $(seq 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+  fail "timed out waiting for '$2' in $1"
+}
+start_up() { # name args...
+  local name=$1; shift
+  "$vfido" up "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+  pids+=($!)
+  last_pid=$!
+  wait_for "$tmp/$name.out" 'is up (pid'
+}
+
+# Usage errors.
+expect_rc 2 "up with no transport" "$vfido" up --no-uhid
+grep -q -- "--no-uhid leaves no transport" "$tmp/last.err" || fail "no-transport message"
+expect_rc 2 "bad --vid" "$vfido" up --vid 12345 --no-uhid --unix "$tmp/x.sock"
+expect_rc 2 "bad --instance" "$vfido" up --instance ../x --no-uhid --unix "$tmp/x.sock"
+expect_rc 3 "status before anything runs" "$vfido" status
+grep -q 'not running' "$tmp/last.out" || fail "status text when not running"
+expect_rc 0 "down when nothing runs" "$vfido" down
+grep -q 'was not running' "$tmp/last.out" || fail "down text when not running"
+
+# One daemon per instance.
+start_up first --no-uhid --unix "$tmp/k.sock"
+first=$last_pid
+[ -S "$tmp/k.sock" ] || fail "socket not created"
+[ "$(cat "$XDG_RUNTIME_DIR/vfido/default.pid")" = "$first" ] || fail "pid file content"
+expect_rc 1 "second up for the same key" "$vfido" up --no-uhid --unix "$tmp/k2.sock"
+grep -q "already running (pid $first)" "$tmp/last.err" || fail "second up message: $(cat "$tmp/last.err")"
+[ ! -e "$tmp/k2.sock" ] || fail "refused daemon created its socket"
+
+expect_rc 0 "status while running" "$vfido" status
+grep -q "running (pid $first)" "$tmp/last.out" || fail "status pid"
+grep -q "unix: *$tmp/k.sock" "$tmp/last.out" || fail "status transports"
+grep -q "none (--no-uhid)" "$tmp/last.out" || fail "status device line"
+
+# The prober (vfido probe) through the daemon's socket, and the command log it leaves.
+expect_rc 0 "vfido probe unix:" "$vfido" probe "unix:$tmp/k.sock"
+grep -q '^all checks passed$' "$tmp/last.out" || fail "probe output: $(cat "$tmp/last.out")"
+# The probe waits for a touch with authenticatorSelection (CTAP 2.1 keys) and logs it.
+grep -q 'level=info event=ctap cmd=authenticatorSelection cmd_code=0x0b status=CTAP2_OK status_code=0x00 ms=[0-9.]* waited=no' \
+  "$tmp/first.err" || fail "no logfmt line for the probe's authenticatorSelection"
+expect_rc 1 "vfido probe of a missing socket" "$vfido" probe "unix:$tmp/none.sock"
+expect_rc 2 "vfido probe with a bad --ping-size" "$vfido" probe --ping-size 9000 "unix:$tmp/k.sock"
+
+# Another instance runs beside it and is stopped on its own.
+start_up second --instance second --no-uhid --unix "$tmp/s.sock"
+second=$last_pid
+expect_rc 0 "status of the second" "$vfido" status --instance second
+grep -q "running (pid $second)" "$tmp/last.out" || fail "second status"
+expect_rc 0 "down --instance second" "$vfido" down --instance second
+kill -0 "$second" 2>/dev/null && fail "second daemon still alive after down"
+expect_rc 0 "first still running" "$vfido" status
+
+# down waits until the daemon is gone and its files are removed.
+expect_rc 0 "down" "$vfido" down
+grep -q 'stopped' "$tmp/last.out" || fail "down text"
+kill -0 "$first" 2>/dev/null && fail "daemon still alive after down returned"
+wait "$first" || fail "daemon exit status after SIGTERM: $?"
+[ ! -e "$tmp/k.sock" ] || fail "socket left behind"
+[ ! -e "$XDG_RUNTIME_DIR/vfido/default.pid" ] || fail "pid file left behind"
+[ ! -e "$XDG_RUNTIME_DIR/vfido/default.state" ] || fail "state file left behind"
+grep -q 'level=info event=log msg="signal 15, stopping"' "$tmp/first.err" || fail "structured log of the stop"
+expect_rc 3 "status after down" "$vfido" status
+
+# SIGINT ends it the same way; the lock is free again afterwards.
+start_up third --no-uhid --unix "$tmp/k.sock"
+kill -INT "$last_pid"
+wait "$last_pid" || fail "exit status after SIGINT"
+[ ! -e "$tmp/k.sock" ] || fail "socket left behind after SIGINT"
+expect_rc 3 "status after SIGINT" "$vfido" status
+
+# A daemon killed outright leaves a stale pid file; the next one takes over.
+start_up fourth --no-uhid --unix "$tmp/k.sock"
+kill -KILL "$last_pid"; wait "$last_pid" 2>/dev/null || true
+[ -e "$XDG_RUNTIME_DIR/vfido/default.pid" ] || fail "expected a stale pid file after SIGKILL"
+expect_rc 3 "status with a stale pid file" "$vfido" status
+start_up fifth --no-uhid --unix "$tmp/k.sock"
+expect_rc 0 "down of the fifth" "$vfido" down
+
+echo "daemon_cli_test: all checks passed"
