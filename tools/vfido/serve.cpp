@@ -71,19 +71,8 @@ int run_serve(const ServeOptions& o) {
 
   // Declared before the key: the stores outlive it.
   std::optional<host::KeyStorage> storage;
-  if (!o.store.store.empty()) {
-    auto opened = host::open_key_storage(o.store);
-    if (!opened) {
-      std::cerr << "vfido serve: " << opened.error() << '\n';
-      return 1;
-    }
-    storage = std::move(*opened);
-    storage->attach(key_options);
-    std::cout << "vfido: store: " << storage->description << '\n';
-  } else if (!o.store.state.empty() || !o.store.passphrase_file.empty() || !o.store.key_file.empty()) {
-    std::cerr << "vfido serve: --state, --passphrase-file and --key-file need --store\n";
-    return 2;
-  }
+  if (int r = open_storage_for_key(o.store, "vfido serve", storage); r != 0) return r;
+  if (storage) storage->attach(key_options);
 
   std::unique_ptr<host::VirtualKey> key;
   try {

@@ -1,5 +1,7 @@
 #include "tools/vfido/store_flags.h"
 
+#include <iostream>
+
 namespace vfido::cli {
 
 void add_store_flags(CLI::App* cmd, host::StoreOptions& o, unsigned flags, bool store_required) {
@@ -20,6 +22,24 @@ void add_store_flags(CLI::App* cmd, host::StoreOptions& o, unsigned flags, bool 
     cmd->add_option("--state", o.state,
                     "For a key on a vault: a device store (NAME or PATH) that keeps this key's own state");
   }
+}
+
+int open_storage_for_key(const host::StoreOptions& o, const char* who, std::optional<host::KeyStorage>& out) {
+  if (o.store.empty()) {
+    if (!o.state.empty() || !o.passphrase_file.empty() || !o.key_file.empty()) {
+      std::cerr << who << ": --state, --passphrase-file and --key-file need --store\n";
+      return 2;
+    }
+    return 0;
+  }
+  auto opened = host::open_key_storage(o);
+  if (!opened) {
+    std::cerr << who << ": " << opened.error() << '\n';
+    return 1;
+  }
+  out = std::move(*opened);
+  std::cout << "vfido: store: " << out->description << '\n';
+  return 0;
 }
 
 }  // namespace vfido::cli

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
+
 #include "tools/host/store_options.h"
 
 namespace vfido::cli {
@@ -19,5 +21,11 @@ enum class StoreFlag : unsigned {
 void add_store_flags(CLI::App* cmd, host::StoreOptions& o, unsigned flags, bool store_required);
 
 inline constexpr unsigned kAllStoreFlags = 1 | 2 | 4;
+
+// For the commands that run a key (serve, up): opens what the flags name into `out` (left empty
+// without --store: the key keeps its credentials in memory) and prints "vfido: store: ..." on
+// stdout. Returns 0, or the exit status after printing "<who>: <why>" on stderr: 1 when the
+// store cannot be opened, 2 when key flags come without --store.
+int open_storage_for_key(const host::StoreOptions& o, const char* who, std::optional<host::KeyStorage>& out);
 
 }  // namespace vfido::cli

@@ -37,8 +37,9 @@ std::string read_all(int fd) {
   return s;
 }
 
-// Runs vfido with `args` in `env_dir` as XDG_DATA_HOME and waits for it.
-Run run_vfido(const std::vector<std::string>& args, const std::string& data_home) {
+// Runs vfido with `args` in `env_dir` as XDG_DATA_HOME (and `runtime` as XDG_RUNTIME_DIR when
+// given) and waits for it.
+Run run_vfido(const std::vector<std::string>& args, const std::string& data_home, const std::string& runtime = "") {
   int out[2];
   int err[2];
   REQUIRE(::pipe(out) == 0);
@@ -51,6 +52,7 @@ Run run_vfido(const std::vector<std::string>& args, const std::string& data_home
     ::close(out[0]);
     ::close(err[0]);
     ::setenv("XDG_DATA_HOME", data_home.c_str(), 1);
+    if (!runtime.empty()) ::setenv("XDG_RUNTIME_DIR", runtime.c_str(), 1);
     std::vector<char*> argv;
     std::string bin = VFIDO_BINARY;
     argv.push_back(bin.data());
@@ -74,10 +76,12 @@ Run run_vfido(const std::vector<std::string>& args, const std::string& data_home
   return r;
 }
 
-// `vfido serve --unix SOCKET ...` in the background until stop().
+// `vfido serve --unix SOCKET ...` (or another subcommand that runs a key) in the background
+// until stop(); `runtime` is its XDG_RUNTIME_DIR when not empty.
 class Serve {
  public:
-  Serve(const std::vector<std::string>& args, const std::string& data_home, const std::string& socket)
+  Serve(const std::vector<std::string>& args, const std::string& data_home, const std::string& socket,
+        const std::string& subcommand = "serve", const std::string& runtime = "")
       : socket_(socket) {
     int out[2];
     REQUIRE(::pipe(out) == 0);
@@ -87,7 +91,8 @@ class Serve {
       ::dup2(out[1], 1);
       ::close(out[0]);
       ::setenv("XDG_DATA_HOME", data_home.c_str(), 1);
-      std::vector<std::string> all = {VFIDO_BINARY, "serve", "--unix", socket};
+      if (!runtime.empty()) ::setenv("XDG_RUNTIME_DIR", runtime.c_str(), 1);
+      std::vector<std::string> all = {VFIDO_BINARY, subcommand, "--unix", socket};
       all.insert(all.end(), args.begin(), args.end());
       std::vector<char*> argv;
       for (auto& a : all) argv.push_back(a.data());
@@ -308,4 +313,29 @@ TEST_CASE("cli: bad stores and keys are clear errors") {
   CHECK(no_key.err.find("give --passphrase-file FILE or --key-file FILE") != std::string::npos);
   Run bad_uuid = run_vfido({"vault", "create", "w", "--provider", "P", "--aaguid", "nope", "--passphrase-file", pass}, data);
   CHECK(bad_uuid.status == 2);
+}
+
+TEST_CASE("cli: vfido up --store: the daemon's key keeps its credentials in the store") {
+  TempDir dir;
+  const std::string data = dir.file("data");
+  const std::string run = dir.file("run");
+  REQUIRE(::mkdir(run.c_str(), 0700) == 0);
+  const std::string key = dir.file("k.key");
+  MadeCredential m;
+  {
+    Serve up({"--no-uhid", "--store", "daemon", "--key-file", key}, data, dir.file("u.sock"), "up", run);
+    CHECK(up.output().find("vfido: store: new device store " + data + "/vfido/daemon.db") != std::string::npos);
+    Run status = run_vfido({"status"}, data, run);
+    CHECK(status.out.find("  store:    new device store " + data + "/vfido/daemon.db") != std::string::npos);
+    auto dev = up.open();
+    m = made(dev.get(), true, "erin");
+    Run down = run_vfido({"down"}, data, run);
+    CHECK(down.status == 0);
+  }
+  Run list = run_vfido({"creds", "list", "--store", "daemon", "--key-file", key}, data);
+  CHECK(list.status == 0);
+  CHECK(list.out.find(credstore::base64url_encode(m.id) + "  example.com  erin  discoverable") != std::string::npos);
+  Run misuse = run_vfido({"up", "--no-uhid", "--unix", dir.file("v.sock"), "--key-file", key}, data, run);
+  CHECK(misuse.status == 2);
+  CHECK(misuse.err == "vfido up: --state, --passphrase-file and --key-file need --store\n");
 }
