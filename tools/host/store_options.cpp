@@ -58,6 +58,15 @@ void KeyStorage::attach(KeyOptions& options) {
   }
 }
 
+std::string KeyStorage::profile_note(const AuthenticatorProfile& profile) const {
+  const bool vault = credentials.vault != nullptr;
+  if (profile.backup_eligible == vault) return {};
+  return vault ? "profile \"" + profile.name +
+                     "\" is device-bound, but the store is a synced vault: credentials will be backup eligible (BE=1)"
+               : "profile \"" + profile.name +
+                     "\" is a synced one, but the store is a device store: credentials will be device-bound (BE=0)";
+}
+
 tl::expected<KeyStorage, std::string> open_key_storage(const StoreOptions& options) {
   const std::string path = resolve_store_path(options.store);
   if (path.empty()) return tl::unexpected(std::string("no --store given"));

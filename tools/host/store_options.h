@@ -55,6 +55,9 @@ struct KeyStorage {
   // Sets options.store/state (call it after options.profile is chosen: a device store's
   // stateless IDs are sized to its maxCredentialIdLength); the KeyStorage must outlive the key.
   void attach(KeyOptions& options);
+  // A note when the profile and the store disagree about backups (a synced profile on a
+  // device store, say): the store decides the BE/BS flags. Empty when they agree.
+  std::string profile_note(const AuthenticatorProfile& profile) const;
 };
 
 // Opens --store (and --state). Errors name the file and the problem.

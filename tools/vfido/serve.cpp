@@ -72,7 +72,10 @@ int run_serve(const ServeOptions& o) {
   // Declared before the key: the stores outlive it.
   std::optional<host::KeyStorage> storage;
   if (int r = open_storage_for_key(o.store, "vfido serve", storage); r != 0) return r;
-  if (storage) storage->attach(key_options);
+  if (storage) {
+    storage->attach(key_options);
+    if (auto note = storage->profile_note(key_options.profile); !note.empty()) std::cerr << "vfido serve: note: " << note << '\n';
+  }
 
   std::unique_ptr<host::VirtualKey> key;
   try {

@@ -141,7 +141,10 @@ int run_up(const UpOptions& o) {
   host::KeyOptions options = key_options(o, log);
   std::optional<host::KeyStorage> storage;
   if (int r = open_storage_for_key(o.store, "vfido up", storage); r != 0) return r;
-  if (storage) storage->attach(options);
+  if (storage) {
+    storage->attach(options);
+    if (auto note = storage->profile_note(options.profile); !note.empty()) std::cerr << "vfido up: note: " << note << '\n';
+  }
   std::unique_ptr<host::VirtualKey> key;
   try {
     key = std::make_unique<host::VirtualKey>(io, std::move(options));

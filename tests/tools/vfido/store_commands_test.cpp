@@ -304,6 +304,15 @@ TEST_CASE("cli: bad stores and keys are clear errors") {
   Run wrong = run_vfido({"creds", "list", "--store", "v", "--passphrase-file", dir.file("wrong")}, data);
   CHECK(wrong.status == 1);
   CHECK(wrong.err.find(data + "/vfido/v.db: wrong passphrase") != std::string::npos);
+  // A synced profile on a device store: the store decides, and serve says so (then fails to
+  // listen on a socket in a missing directory, which ends the run).
+  Run synced_on_device = run_vfido({"serve", "--unix", dir.file("missing/n.sock"), "--profile",
+                                    "google-password-manager", "--store", dir.file("dev.db"), "--passphrase-file", pass},
+                                   data);
+  CHECK(synced_on_device.status == 1);
+  CHECK(synced_on_device.err.find("vfido serve: note: profile \"Google Password Manager\" is a synced one, but the "
+                                  "store is a device store: credentials will be device-bound (BE=0)") !=
+        std::string::npos);
   Run serve_junk = run_vfido({"serve", "--unix", dir.file("s.sock"), "--store", dir.file("junk.db"), "--passphrase-file", pass},
                          data);
   CHECK(serve_junk.status == 1);
