@@ -87,6 +87,19 @@ class CredentialStore {
   virtual StoreResult<void> remove(ByteSpan id) = 0;
   virtual StoreResult<void> update_user(ByteSpan id, const UserEntity& user) = 0;
 
+  // WebAuthn §6.1.3: switches the backup state (BS) of one credential, e.g. "synced" after a
+  // vault uploaded it. BS=1 needs BE=1 (WebAuthn §6.1 flags): kNotFound for an unknown ID,
+  // kCorrupt never; a request for BS=1 on a credential with BE=0 is refused with kNotFound
+  // too, since no such backed-up credential exists.
+  virtual StoreResult<void> set_backup_state(ByteSpan id, bool backed_up) = 0;
+
+  // What this kind of store makes of a new credential, before create() is called: whether a
+  // credential is backed up is a property of where it lives (WebAuthn §6.1.3; BE is fixed at
+  // registration), and a synced vault keeps every credential discoverable as synced providers
+  // do. makeCredential calls it so that the flags it reports are the ones the store keeps;
+  // create() applies it again. The default changes nothing (the profile's flags stand).
+  virtual void apply_policy(CredentialRecord& rec) const { (void)rec; }
+
   // Every discoverable credential, for credential management.
   virtual StoreResult<std::vector<CredentialRecord>> list_discoverable() = 0;
   virtual StoreResult<std::size_t> remaining_discoverable() = 0;

@@ -35,6 +35,7 @@ std::size_t MemoryStore::discoverable_count() const {
 }
 
 StoreResult<Bytes> MemoryStore::create(CredentialRecord rec, Rng& rng) {
+  if (!rec.discoverable) rec.user = UserEntity{};  // CTAP 2.1 §6.1.2 step 18: no user kept
   if (rec.discoverable) {
     // CTAP 2.1 §6.1.2 step 17: a discoverable credential with the same (rp.id, user.id)
     // replaces the old one; it does not need a new slot.
@@ -93,6 +94,16 @@ StoreResult<void> MemoryStore::update_user(ByteSpan id, const UserEntity& user) 
   auto it = creds_.find(SpanKey{id});
   if (it == creds_.end() || !it->second.discoverable) return tl::make_unexpected(StoreError::kNotFound);
   it->second.user = user;
+  return {};
+}
+
+StoreResult<void> MemoryStore::set_backup_state(ByteSpan id, bool backed_up) {
+  auto it = creds_.find(SpanKey{id});
+  // WebAuthn §6.1: BS=1 requires BE=1; a device-bound credential is never backed up.
+  if (it == creds_.end() || (backed_up && !it->second.backup_eligible)) {
+    return tl::make_unexpected(StoreError::kNotFound);
+  }
+  it->second.backup_state = backed_up;
   return {};
 }
 

@@ -27,6 +27,7 @@ class MemoryStore final : public CredentialStore {
   StoreResult<std::uint32_t> next_sign_count(const CredentialRecord& cred) override;
   StoreResult<void> remove(ByteSpan id) override;
   StoreResult<void> update_user(ByteSpan id, const UserEntity& user) override;
+  StoreResult<void> set_backup_state(ByteSpan id, bool backed_up) override;
   StoreResult<std::vector<CredentialRecord>> list_discoverable() override;
   StoreResult<std::size_t> remaining_discoverable() override;
   StoreResult<void> reset(Rng& rng) override;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "authenticator/bytes.h"
+#include "tests/support/temp_dir.h"
 #include "tools/host/fido_objects.h"
 #include "tools/host/fido_unix_io.h"
 #include "tools/host/virtual_key.h"
@@ -30,30 +31,6 @@ using vfido::host::PresenceMode;
 using vfido::host::PublicKey;
 
 inline constexpr int kTimeoutMs = 5000;  // every libfido2 call; a failure must not hang the suite
-
-// A unique directory for sockets (mkdtemp), removed with its contents' socket at the end.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string templ = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/vfido-test-XXXXXX";
-    std::vector<char> buf(templ.begin(), templ.end());
-    buf.push_back('\0');
-    REQUIRE(::mkdtemp(buf.data()) != nullptr);
-    path_ = buf.data();
-  }
-  ~TempDir() {
-    ::unlink(socket().c_str());
-    ::rmdir(path_.c_str());
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string socket() const { return path_ + "/key.sock"; }
-
- private:
-  std::string path_;
-};
 
 // A key on a Unix socket in a fresh temporary directory.
 struct UnixKey {

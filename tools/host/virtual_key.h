@@ -60,6 +60,10 @@ struct KeyOptions {
   // request and response into the record.
   CommandLoggingDevice::Sink on_command;
   bool command_bytes = false;
+  // Externally owned stores that must outlive the key (see store_options.h); null: the key's
+  // own memory store and memory state.
+  CredentialStore* store = nullptr;
+  StateStore* state = nullptr;
 };
 
 class VirtualKey {

@@ -3,9 +3,12 @@
 //   vfido serve --udp [--udp-host 127.0.0.1 --udp-port 8111 --udp-peer-port 7112]
 //               [--unix PATH] [--presence approve|deny] [--profile ID|FILE] [--aaguid UUID]
 //               [--reset-window-ms N] [--verbose]
+//               [--store NAME|PATH (--passphrase-file F | --key-file F) [--state NAME|PATH]]
 //
-// Prints one line per transport on stdout once it listens (test harnesses wait for it), then
-// serves; exits 0 after a signal, 1 when a transport cannot be opened, 2 on a usage error.
+// Without --store the key keeps its credentials in memory; with it, in a device store (made
+// when missing) or a synced vault (store_flags.h). Prints a line naming the store, then one line
+// per transport on stdout once it listens (test harnesses wait for it), then serves; exits 0
+// after a signal, 1 when the store or a transport cannot be opened, 2 on a usage error.
 // SIGUSR1 power-cycles the key (VirtualKey::power_cycle(): tokens, key agreement and the PIN
 // mismatch count are dropped, the reset window starts again) and prints
 // "vfido: power cycle (SIGUSR1)" once done; so does the UDP reboot datagram, silently.
@@ -23,7 +26,9 @@
 
 #include "profiles/registry.h"
 #include "tools/host/virtual_key.h"
+#include "tools/host/store_options.h"
 #include "tools/vfido/commands.h"
+#include "tools/vfido/store_flags.h"
 
 namespace vfido::cli {
 namespace {
@@ -35,6 +40,7 @@ struct ServeOptions {
   std::string aaguid;  // overrides the profile's AAGUID when set
   std::optional<std::uint64_t> reset_window_ms;  // overrides the profile's when set
   bool verbose = false;
+  host::StoreOptions store;
 };
 
 int run_serve(const ServeOptions& o) {
@@ -62,6 +68,14 @@ int run_serve(const ServeOptions& o) {
     key_options.profile.aaguid = *aaguid;
   }
   if (o.reset_window_ms) key_options.profile.reset_window_ms = *o.reset_window_ms;
+
+  // Declared before the key: the stores outlive it.
+  std::optional<host::KeyStorage> storage;
+  if (int r = open_storage_for_key(o.store, "vfido serve", storage); r != 0) return r;
+  if (storage) {
+    storage->attach(key_options);
+    if (auto note = storage->profile_note(key_options.profile); !note.empty()) std::cerr << "vfido serve: note: " << note << '\n';
+  }
 
   std::unique_ptr<host::VirtualKey> key;
   try {
@@ -120,6 +134,7 @@ void add_serve(CLI::App& app, int* exit_code) {
   cmd->add_option("--reset-window-ms", o->reset_window_ms,
                   "How long after power-up (or SIGUSR1) authenticatorReset is allowed; 0 = always (default: the profile's, 10000)");
   cmd->add_flag("-v,--verbose", o->verbose, "Log every request and error to stderr");
+  add_store_flags(cmd, o->store, kAllStoreFlags, false);
   cmd->callback([o, exit_code] { *exit_code = run_serve(*o); });
 }
 

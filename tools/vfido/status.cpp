@@ -46,6 +46,7 @@ int run_status(const std::string& instance) {
   if (!field("udp").empty()) std::cout << "  udp:      " << field("udp") << '\n';
   if (!field("unix").empty()) std::cout << "  unix:     " << field("unix") << '\n';
   if (!field("presence").empty()) std::cout << "  presence: " << field("presence") << '\n';
+  if (!field("store").empty()) std::cout << "  store:    " << field("store") << '\n';
   std::cout << "  files:    " << dir << '/' << instance << ".{pid,state}\n";
   return 0;
 }

@@ -6,6 +6,7 @@
 //   vfido up [--instance NAME] [--presence approve|deny]
 //            [--vid HEX] [--pid HEX] [--name TEXT] [--serial TEXT] [--phys TEXT]
 //            [--uhid-path PATH | --no-uhid] [--udp [--udp-port N ...]] [--unix PATH] [-v]
+//            [--store NAME|PATH (--passphrase-file F | --key-file F) [--state NAME|PATH]]
 //
 // Output: a few "vfido: ..." lines on stdout once everything is up; the structured log (logfmt:
 // one `event=ctap` line per CTAP command with its status and duration, `-v` adds the bytes and
@@ -36,6 +37,7 @@
 #include "tools/host/daemon_instance.h"
 #include "tools/host/virtual_key.h"
 #include "tools/vfido/commands.h"
+#include "tools/vfido/store_flags.h"
 
 namespace vfido::cli {
 namespace {
@@ -54,6 +56,7 @@ struct UpOptions {
   bool no_uhid = false;
   SocketTransportOptions transports;
   bool verbose = false;
+  host::StoreOptions store;  // --store ... (store_flags.h); none: credentials in memory
 };
 
 std::string hex4(std::uint16_t v) {
@@ -133,10 +136,18 @@ int run_up(const UpOptions& o) {
     return 1;
   }
 
-  // Phase 3: the key and its transports.
+  // Phase 3: the credential store (declared before the key, which it outlives), the key and
+  // its transports.
+  host::KeyOptions options = key_options(o, log);
+  std::optional<host::KeyStorage> storage;
+  if (int r = open_storage_for_key(o.store, "vfido up", storage); r != 0) return r;
+  if (storage) {
+    storage->attach(options);
+    if (auto note = storage->profile_note(options.profile); !note.empty()) std::cerr << "vfido up: note: " << note << '\n';
+  }
   std::unique_ptr<host::VirtualKey> key;
   try {
-    key = std::make_unique<host::VirtualKey>(io, key_options(o, log));
+    key = std::make_unique<host::VirtualKey>(io, std::move(options));
   } catch (const std::exception& e) {
     std::cerr << "vfido up: " << e.what() << '\n';
     return 1;
@@ -147,6 +158,7 @@ int run_up(const UpOptions& o) {
                              {"pid", std::to_string(::getpid())},
                              {"started", utc_time()},
                              {"presence", o.presence}};
+  if (storage) state.emplace_back("store", storage->description);
   std::shared_ptr<uhid::UhidTransport> hid;
   if (!o.no_uhid) {
     try {
@@ -248,6 +260,7 @@ void add_up(CLI::App& app, int* exit_code) {
   cmd->add_flag("--no-uhid", o->no_uhid, "Do not create a HID device; serve only --udp/--unix");
   add_socket_transport_options(cmd, o->transports);  // the same key, also on UDP and/or a Unix socket
   cmd->add_flag("-v,--verbose", o->verbose, "Log debug lines and the bytes of every CTAP request and response");
+  add_store_flags(cmd, o->store, kAllStoreFlags, false);
   cmd->callback([o, exit_code] { *exit_code = run_up(*o); });
 }
 
