@@ -8,7 +8,10 @@
 #include "authenticator/cbor/codec.h"
 #include "authenticator/command.h"
 #include "authenticator/commands/context.h"
+#include "authenticator/crypto/x509.h"
 #include "authenticator/large_blob_array.h"
+#include "authenticator/u2f/apdu.h"
+#include "authenticator/u2f/u2f.h"
 
 namespace vfido {
 namespace {
@@ -94,6 +97,54 @@ struct Authenticator::Impl {
   VolatileState vol;
   Ctx ctx;
   std::shared_ptr<Pending> pending;  // the UserPresence callback holds only a weak_ptr
+  bool u2f_asking = false;           // a U2F touch request is outstanding at the port
+  std::unique_ptr<AttestationMaterial> u2f_self_attestation;  // made on first use (u2f_attestation())
+
+  // U2F registrations are signed by the profile's attestation key when it is ES256 (a P-256
+  // certificate, WebAuthn §8.6); otherwise by a self-signed P-256 certificate made on first use
+  // and kept for the authenticator's lifetime.
+  const AttestationMaterial* u2f_attestation() {
+    const auto& m = profile.attestation_material;
+    if (m && m->key().cose_alg() == cose::kAlgEs256) return m.get();
+    if (!u2f_self_attestation) {
+      auto key = crypto::PrivateKey::generate(cose::kAlgEs256, env.rng);
+      if (!key) return nullptr;
+      crypto::CertificateSpec spec;
+      spec.subject = crypto::DistinguishedName{"US", "vfido", "Authenticator Attestation", profile.name + " U2F"};
+      auto cert = crypto::issue_certificate(spec, *key, nullptr, *key, env.rng);
+      if (!cert) return nullptr;
+      auto material = AttestationMaterial::create(std::move(*key), {std::move(*cert)});
+      if (!material) return nullptr;
+      u2f_self_attestation = std::make_unique<AttestationMaterial>(std::move(*material));
+    }
+    return u2f_self_attestation.get();
+  }
+
+  // Asks the user for a U2F touch unless a request is already outstanding; true when the answer
+  // came at once and was a touch (automatic presence).
+  bool ask_u2f_presence(const PresenceRequest& ask) {
+    if (pending || u2f_asking) return false;
+    u2f_asking = true;
+    env.presence.request(ask, [this](PresenceResult r) {
+      u2f_asking = false;
+      if (r == PresenceResult::kApproved) vol.u2f_touch_ms = env.clock.now_ms();
+    });
+    return !u2f_asking && vol.u2f_touch_ms.has_value();
+  }
+
+  Bytes handle_u2f(ByteSpan apdu) {
+    env.log.write(LogLevel::kDebug, "U2F request");
+    if (!profile.serves_u2f()) return u2f::response(u2f::StatusWord::kInsNotSupported);
+    // A U2F command is not the continuation of any CTAP2 command (style.md §10).
+    session.assertions.reset();
+    session.rp_enumeration.reset();
+    session.credential_enumeration.reset();
+    const AttestationMaterial* attestation = u2f_attestation();
+    if (attestation == nullptr) return u2f::response(u2f::StatusWord::kWrongData);
+    auto out = u2f::handle(ctx, apdu, *attestation);
+    if (out.ask && ask_u2f_presence(*out.ask)) out = u2f::handle(ctx, apdu, *attestation);
+    return std::move(out.response);
+  }
 
   void log_status(std::string_view command, CtapStatus s) {
     if (s == CtapStatus::kOk) return;
@@ -188,6 +239,11 @@ struct Authenticator::Impl {
   }
 
   std::optional<Bytes> ask_user(std::string_view command, NeedsPresence<Response> need, Reply later) {
+    // The port holds one request at a time: a U2F touch request gives way to this one.
+    if (u2f_asking) {
+      env.presence.withdraw();
+      u2f_asking = false;
+    }
     auto p = std::make_shared<Pending>();
     p->command = command;
     p->resume = std::move(need.resume);
@@ -241,6 +297,10 @@ struct Authenticator::Impl {
 
   void power_cycle() {
     if (pending) abandon(CtapStatus::kKeepaliveCancel);
+    if (u2f_asking) {
+      env.presence.withdraw();
+      u2f_asking = false;
+    }
     session = SessionState{};
     vol = VolatileState(profile, env.clock.now_ms(), env.rng);
     env.log.write(LogLevel::kInfo, "power cycle: tokens, key agreement and PIN mismatch count cleared");
@@ -250,6 +310,18 @@ struct Authenticator::Impl {
     using E = tl::unexpected<std::string>;
     auto rec = import_record(profile, in, env.rng);
     if (!rec) return E(rec.error());
+    // WebAuthn §6.1.3: whether a credential is backed up is a property of where it lives; a
+    // store whose policy disagrees with the requested flags cannot hold it as asked.
+    CredentialRecord as_kept = rec->clone();
+    env.store.apply_policy(as_kept);
+    if (as_kept.backup_eligible != rec->backup_eligible) {
+      return E(as_kept.backup_eligible
+                   ? "this key's store is a synced vault: its credentials are backup eligible (give backupEligibility true)"
+                   : "this key's store keeps credentials device-bound: backupEligibility must be false");
+    }
+    if (as_kept.discoverable != rec->discoverable) {
+      return E("this key's store keeps every credential discoverable: give isResidentCredential true");
+    }
     // The large-blob array with the new entry, checked before anything is stored.
     std::optional<Bytes> array;
     if (in.large_blob) {
@@ -308,7 +380,18 @@ Authenticator::Authenticator(AuthenticatorProfile profile, Env env)
     : impl_(std::make_unique<Impl>(std::move(profile), env)) {}
 
 Authenticator::~Authenticator() {
-  if (impl_ && impl_->pending) impl_->env.presence.withdraw();
+  if (impl_ && (impl_->pending || impl_->u2f_asking)) impl_->env.presence.withdraw();
+}
+
+Bytes Authenticator::handle_u2f(ByteSpan apdu) {
+  try {
+    return impl_->handle_u2f(apdu);
+  } catch (const std::exception& e) {
+    impl_->env.log.write(LogLevel::kError, std::string("handle_u2f: exception: ") + e.what());
+  } catch (...) {
+    impl_->env.log.write(LogLevel::kError, "handle_u2f: unknown exception");
+  }
+  return u2f::response(u2f::StatusWord::kWrongData);
 }
 
 std::optional<Bytes> Authenticator::handle(ByteSpan request, Reply later) {

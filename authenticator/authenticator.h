@@ -36,6 +36,11 @@ class Authenticator {
   // CTAP2_ERR_USER_ACTION_PENDING (the CTAPHID layer already prevents it).
   std::optional<Bytes> handle(ByteSpan request, Reply later);
 
+  // One CTAP1/U2F request APDU (CTAPHID_MSG, CTAP 2.1 §11.2.9.1.1): the response APDU (data ||
+  // status word), always at once — U2F answers "touch needed" (0x6985) and the host retries
+  // while the user is asked (u2f/u2f.h). For profiles that list "U2F_V2"; never throws.
+  Bytes handle_u2f(ByteSpan apdu);
+
   // CTAPHID_CANCEL (CTAP 2.1 §11.2.9.1.5): a pending request ends with KEEPALIVE_CANCEL.
   // A no-op when nothing is pending.
   void cancel();

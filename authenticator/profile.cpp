@@ -84,7 +84,6 @@ tl::expected<void, std::string> AuthenticatorProfile::validate() const {
   if (always_discoverable && !resident_keys) return bad("always_discoverable: requires resident_keys");
 
   // CTAP 2.1 §6.4: the options and fields that depend on each other.
-  if (contains(versions, "U2F_V2") != u2f) return bad("versions: \"U2F_V2\" must be listed exactly when u2f is on");
   const bool verifies = client_pin || built_in_uv.has_value();
   for (auto p : pin_uv_auth_protocols) {
     if (p != 1 && p != 2) return bad("pin_uv_auth_protocols: each must be 1 or 2");
@@ -140,6 +139,13 @@ tl::expected<void, std::string> AuthenticatorProfile::validate() const {
     return bad("pin_token_initial_usage_ms: must be > 0 and <= pin_token_max_usage_ms");
   }
 
+  // CTAP 2.1 §7.1: an enterprise attestation can only be returned with an enterprise
+  // certificate; a model that may return one (listed RP IDs or platform-managed) needs it.
+  const bool may_attest_enterprise =
+      enterprise_attestation && (!enterprise_attestation_rp_ids.empty() || platform_managed_enterprise_attestation);
+  if (may_attest_enterprise && attestation != AttestationMode::kNone && !enterprise_attestation_material) {
+    return bad("enterprise_attestation_material: required when enterprise attestation may be returned");
+  }
   if (attestation == AttestationMode::kBasic && !attestation_material) {
     return bad("attestation_material: required for basic attestation");
   }

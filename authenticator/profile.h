@@ -45,14 +45,14 @@ struct AuthenticatorProfile {
   ByteArray<kAaguidLen> aaguid = kVfidoAaguid;
 
   // getInfo 0x01. Each entry one of "U2F_V2", "FIDO_2_0", "FIDO_2_1_PRE", "FIDO_2_1",
-  // "FIDO_2_2"; at least one; no duplicates. "FIDO_2_1" requires pin_uv_auth_token and
-  // "U2F_V2" goes with u2f (validate()).
-  std::vector<std::string> versions = {"FIDO_2_0", "FIDO_2_1_PRE", "FIDO_2_1"};
+  // "FIDO_2_2"; at least one; no duplicates. "FIDO_2_1" requires pin_uv_auth_token
+  // (validate()); "U2F_V2" turns CTAP1/U2F on (serves_u2f()).
+  std::vector<std::string> versions = {"U2F_V2", "FIDO_2_0", "FIDO_2_1_PRE", "FIDO_2_1"};
 
   // getInfo 0x0A: COSE algorithms in order of preference. makeCredential picks the first entry
   // of the RP's pubKeyCredParams that is in this list (CTAP 2.1 §6.1.2 step 3). Each must be
   // supported by crypto::PrivateKey (ES256 -7, EdDSA -8); at least one; no duplicates.
-  std::vector<std::int64_t> algorithms = {cose::kAlgEs256, cose::kAlgEdDsa};
+  std::vector<std::int64_t> algorithms = {cose::kAlgEs256, cose::kAlgEdDsa, cose::kAlgRs256};
 
   // The attestation statement makeCredential returns.
   AttestationMode attestation = AttestationMode::kSelf;
@@ -177,8 +177,9 @@ struct AuthenticatorProfile {
   // the maximum usage period after which the token stops being valid (10 minutes).
   std::uint64_t pin_token_initial_usage_ms = 30000;
   std::uint64_t pin_token_max_usage_ms = 600000;
-  // CTAP1/U2F over CTAPHID_MSG; "U2F_V2" in versions must match it.
-  bool u2f = false;
+  // CTAP1/U2F over CTAPHID_MSG (ctap-reference §11) is served exactly when versions lists
+  // "U2F_V2".
+  bool serves_u2f() const { return has_version("U2F_V2"); }
 
   bool has_extension(std::string_view id) const {
     for (const auto& e : extensions) {

@@ -43,6 +43,10 @@ class VolatileState {
   // Consecutive PIN mismatches since power-up; 3 block PIN operations (PIN_AUTH_BLOCKED).
   std::uint8_t pin_mismatches = 0;
 
+  // When the user last touched the key for a U2F request that has not used the touch yet
+  // (u2f/u2f.h: U2F answers "touch needed" and the host retries).
+  std::optional<std::uint64_t> u2f_touch_ms;
+
  private:
   static std::size_t index(pin_uv_auth::ProtocolId p) { return p == pin_uv_auth::ProtocolId::kOne ? 0 : 1; }
 

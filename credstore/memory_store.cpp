@@ -50,6 +50,7 @@ StoreResult<void> MemoryStore::make_room(const CredentialRecord& rec) {
 }
 
 StoreResult<Bytes> MemoryStore::create(CredentialRecord rec, Rng& rng) {
+  if (!rec.discoverable) rec.user = UserEntity{};  // CTAP 2.1 §6.1.2 step 18: no user kept
   if (auto room = make_room(rec); !room) return tl::make_unexpected(room.error());
   Bytes id;
   do {

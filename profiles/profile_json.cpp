@@ -266,7 +266,6 @@ const std::vector<Member>& members() {
     m.push_back(uint_member("reset_window_ms", &P::reset_window_ms));
     m.push_back(uint_member("pin_token_initial_usage_ms", &P::pin_token_initial_usage_ms));
     m.push_back(uint_member("pin_token_max_usage_ms", &P::pin_token_max_usage_ms));
-    m.push_back(bool_member("u2f", &P::u2f));
     return m;
   }();
   return all;

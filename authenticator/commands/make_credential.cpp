@@ -75,11 +75,12 @@ Result<MakeCredentialResponse> create_credential(Ctx& ctx, const Plan& plan) {
   if (!key) return ctx.reject(key.error(), "makeCredential step 16: key generation failed");
 
   // Steps 17/18: a discoverable credential keeps the user entity (and replaces one with the same
-  // (rp.id, user.id), the store's job); a non-discoverable one keeps no user.
+  // (rp.id, user.id), the store's job); a non-discoverable one keeps no user. The store's policy
+  // decides the backup flags and may keep every credential discoverable (a synced vault).
   CredentialRecord rec;
   rec.rp_id = req.rp.id;
   rec.rp_name = req.rp.name;
-  if (plan.rk) rec.user = req.user;
+  rec.user = req.user;
   rec.alg = plan.alg;
   rec.private_key = key->private_bytes().clone();
   rec.public_key = key->public_bytes();
@@ -87,6 +88,10 @@ Result<MakeCredentialResponse> create_credential(Ctx& ctx, const Plan& plan) {
   rec.cred_protect = cred_protect::kUvOptional;  // §12.1: without the extension, level 1
   rec.backup_eligible = profile.backup_eligible;
   rec.backup_state = profile.backup_state;
+  ctx.env.store.apply_policy(rec);
+  if (!rec.discoverable) rec.user = UserEntity{};
+  const bool backup_eligible = rec.backup_eligible;
+  const bool backup_state = rec.backup_eligible && rec.backup_state;  // WebAuthn §6.1: BS needs BE
   // Step 15: extensions (their state goes with the credential).
   auto ext_out = apply_make_credential_extensions(ctx, plan.extensions, req.rp.id, plan.rk, rec);
   if (!ext_out) return fail(ext_out.error());
@@ -105,14 +110,14 @@ Result<MakeCredentialResponse> create_credential(Ctx& ctx, const Plan& plan) {
     return ctx.reject(CtapStatus::kOther, "makeCredential: store issued a credential ID longer than the profile allows");
   }
 
-  // WebAuthn §6.1: UP (step 14), UV (step 11), BE/BS from the profile, AT with the attested
-  // credential data, ED with the extension outputs; the signature counter starts at 0.
+  // WebAuthn §6.1: UP (step 14), UV (step 11), BE/BS as the store keeps them, AT with the
+  // attested credential data, ED with the extension outputs; the signature counter starts at 0.
   AuthenticatorData ad;
   ad.rp_id_hash = crypto::sha256(as_span(req.rp.id));
   ad.flags = flags::kUp;
   if (plan.uv) ad.flags |= flags::kUv;
-  if (profile.backup_eligible) ad.flags |= flags::kBe;
-  if (profile.backup_state) ad.flags |= flags::kBs;
+  if (backup_eligible) ad.flags |= flags::kBe;
+  if (backup_state) ad.flags |= flags::kBs;
   ad.sign_count = 0;
   ad.attested = AttestedCredentialData{profile.aaguid, *id, key->public_cose()};
   ad.extensions = std::move(*ext_out);
@@ -123,7 +128,7 @@ Result<MakeCredentialResponse> create_credential(Ctx& ctx, const Plan& plan) {
   }
 
   // Step 19: attestation statement (an enterprise one when step 9 chose it).
-  auto att = make_attestation(profile.attestation, *key, *auth_data, req.client_data_hash);
+  auto att = make_attestation(profile, plan.enterprise, *key, *auth_data, req.client_data_hash);
   if (!att) {
     forget();
     return ctx.reject(att.error(), "makeCredential step 19: attestation failed");

@@ -140,8 +140,13 @@ TEST_CASE("import_credential: each check refuses what it must, naming the parame
     CredentialImport wrong_alg = resident(k);
     wrong_alg.alg = cose::kAlgEdDsa;
     CHECK(refused(d.auth, std::move(wrong_alg)) == "privateKey is an ES256 key, not EdDSA");
-    Key rsa = new_key(d.t.rng, cose::kAlgRs256);  // the default profile offers ES256 and EdDSA
-    CHECK(refused(d.auth, resident(rsa)) == "this authenticator model (vfido) does not sign with RS256");
+    AuthenticatorProfile es256_only;
+    es256_only.algorithms = {cose::kAlgEs256};
+    TestDevice narrow(es256_only);
+    Key ed = new_key(d.t.rng, cose::kAlgEdDsa);
+    CHECK(refused(narrow.auth, resident(ed)) == "this authenticator model (vfido) does not sign with EdDSA");
+    Key rsa = new_key(d.t.rng, cose::kAlgRs256);  // the default profile offers RS256 too
+    CHECK(d.auth.import_credential(resident(rsa)).has_value());
   }
   SUBCASE("user entity: required for a resident credential, refused for another") {
     CredentialImport no_user = resident(k);

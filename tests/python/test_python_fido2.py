@@ -19,7 +19,7 @@ from fido2.attestation import (
     InvalidSignature,
     PackedAttestation,
 )
-from fido2.cose import CoseKey, EdDSA, ES256
+from fido2.cose import CoseKey, EdDSA, ES256, RS256
 from fido2.ctap import CtapError
 from fido2.ctap2 import AttestationObject, AuthenticatorData, Ctap2
 from fido2.hid import CTAPHID
@@ -35,7 +35,7 @@ MAX_HID_MESSAGE = 7609       # CTAP 2.1 §11.2.4: 57 + 128 * 59
 
 # What `vfido serve` advertises with the default profile (authenticator/profile.h).
 DEFAULT_AAGUID = bytes.fromhex("3d92011fb552406db13763434ee000d5")
-DEFAULT_VERSIONS = ["FIDO_2_0", "FIDO_2_1_PRE", "FIDO_2_1"]
+DEFAULT_VERSIONS = ["U2F_V2", "FIDO_2_0", "FIDO_2_1_PRE", "FIDO_2_1"]
 DEFAULT_MAX_MSG_SIZE = 1200
 
 FLAG_UP = AuthenticatorData.FLAG.USER_PRESENT
@@ -87,7 +87,7 @@ class Suite:
         expect(info.aaguid == DEFAULT_AAGUID, "aaguid %s, want %s" % (info.aaguid.hex(), DEFAULT_AAGUID.hex()))
         expect(info.aaguid == self.ctap.info.aaguid, "aaguid differs between two getInfo calls")
         algs = [(a.get("type"), a.get("alg")) for a in (info.algorithms or [])]
-        want_algs = [("public-key", ES256.ALGORITHM), ("public-key", EdDSA.ALGORITHM)]
+        want_algs = [("public-key", ES256.ALGORITHM), ("public-key", EdDSA.ALGORITHM), ("public-key", RS256.ALGORITHM)]
         expect(algs == want_algs, "algorithms %r, want %r" % (algs, want_algs))
         o = info.options
         expect(o.get("rk") is True, "options.rk = %r" % o.get("rk"))

@@ -31,6 +31,8 @@ class TempDir {
 
   const std::string& path() const { return path_; }
   std::string file(const std::string& name) const { return path_ + "/" + name; }
+  // Where the libfido2 tests put a key's Unix socket.
+  std::string socket() const { return file("key.sock"); }
 
  private:
   std::string path_;

@@ -71,6 +71,7 @@ struct TestEnv {
 inline AuthenticatorProfile ctap20_profile() {
   AuthenticatorProfile p;
   p.versions = {"FIDO_2_0"};
+  p.algorithms = {cose::kAlgEs256, cose::kAlgEdDsa};
   p.client_pin = false;
   p.pin_uv_auth_token = false;
   p.make_cred_uv_not_rqd = false;

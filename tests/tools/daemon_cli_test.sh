@@ -129,4 +129,26 @@ expect_rc 3 "status with a stale pid file" "$vfido" status
 start_up fifth --no-uhid --unix "$tmp/k.sock"
 expect_rc 0 "down of the fifth" "$vfido" down
 
+# Stores: vfido up keeps credentials in a device store; a second daemon on that store is
+# refused, naming the holder; a credential imported through the control API is still there after
+# a restart.
+export XDG_DATA_HOME=$tmp/data
+start_up store1 --instance s1 --no-uhid --unix "$tmp/s1.sock" --store shared --key-file "$tmp/shared.key"
+holder=$last_pid
+grep -q "vfido: store: new device store $tmp/data/vfido/shared.db" "$tmp/store1.out" || fail "store line"
+expect_rc 1 "second up on the same device store" \
+  "$vfido" up --instance s2 --no-uhid --unix "$tmp/s2.sock" --store shared --key-file "$tmp/shared.key"
+grep -q "shared.db: in use by pid $holder (a device store is opened by one key at a time)" "$tmp/last.err" ||
+  fail "second store user message: $(cat "$tmp/last.err")"
+[ ! -e "$tmp/s2.sock" ] && [ ! -e "$XDG_RUNTIME_DIR/vfido/s2.pid" ] || fail "the refused daemon left files"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/cred.pem" 2>/dev/null
+cred_id=AAECAwQFBgcICQoLDA0ODw  # 16 bytes, base64url
+expect_rc 0 "ctl import into the store" "$vfido" ctl --instance s1 import --rp example.com --id "$cred_id" \
+  --key "$tmp/cred.pem" --resident --user-handle dXNlcjE --user-name ann --sign-count 9
+expect_rc 0 "down s1" "$vfido" down --instance s1
+start_up store2 --instance s1 --no-uhid --unix "$tmp/s1.sock" --store shared --key-file "$tmp/shared.key"
+expect_rc 0 "ctl credentials after a restart" "$vfido" ctl --instance s1 credentials
+grep -Eq "^$cred_id +example.com +ann +yes +no +no +9\$" "$tmp/last.out" || fail "imported credential: $(cat "$tmp/last.out")"
+expect_rc 0 "down s1 again" "$vfido" down --instance s1
+
 echo "daemon_cli_test: all checks passed"

@@ -10,6 +10,7 @@ bool PublicKey::load(int alg, const unsigned char* ptr, std::size_t len) {
   alg_ = 0;
   es256_.reset();
   eddsa_.reset();
+  rs256_.reset();
   if (ptr == nullptr || len == 0) return false;
   if (alg == COSE_ES256) {
     es256_.reset(es256_pk_new());
@@ -23,6 +24,12 @@ bool PublicKey::load(int alg, const unsigned char* ptr, std::size_t len) {
       eddsa_.reset();
       return false;
     }
+  } else if (alg == COSE_RS256) {
+    rs256_.reset(rs256_pk_new());
+    if (!rs256_ || rs256_pk_from_ptr(rs256_.get(), ptr, len) != FIDO_OK) {
+      rs256_.reset();
+      return false;
+    }
   } else {
     return false;
   }
@@ -33,6 +40,7 @@ bool PublicKey::load(int alg, const unsigned char* ptr, std::size_t len) {
 const void* PublicKey::get() const {
   if (es256_) return es256_.get();
   if (eddsa_) return eddsa_.get();
+  if (rs256_) return rs256_.get();
   return nullptr;
 }
 

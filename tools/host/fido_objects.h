@@ -7,6 +7,7 @@
 #include <fido/credman.h>
 #include <fido/eddsa.h>
 #include <fido/es256.h>
+#include <fido/rs256.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -39,6 +40,9 @@ struct Es256PkDeleter {
 struct EddsaPkDeleter {
   void operator()(eddsa_pk_t* p) const { eddsa_pk_free(&p); }
 };
+struct Rs256PkDeleter {
+  void operator()(rs256_pk_t* p) const { rs256_pk_free(&p); }
+};
 
 using FidoCred = std::unique_ptr<fido_cred_t, FidoCredDeleter>;
 using FidoAssert = std::unique_ptr<fido_assert_t, FidoAssertDeleter>;
@@ -48,18 +52,19 @@ using FidoCredmanRp = std::unique_ptr<fido_credman_rp_t, FidoCredmanRpDeleter>;
 using FidoCredmanRk = std::unique_ptr<fido_credman_rk_t, FidoCredmanRkDeleter>;
 
 // A credential public key in the form fido_assert_verify() wants, built from
-// fido_cred_pubkey_ptr()/len() of a credential of COSE algorithm `alg` (ES256 or EdDSA).
+// fido_cred_pubkey_ptr()/len() of a credential of COSE algorithm `alg` (ES256, EdDSA, RS256).
 class PublicKey {
  public:
   // Returns false (and stays empty) when the algorithm is unsupported or the bytes are bad.
   bool load(int alg, const unsigned char* ptr, std::size_t len);
   int alg() const { return alg_; }
-  const void* get() const;  // the es256_pk_t* / eddsa_pk_t*, or null when empty
+  const void* get() const;  // the es256_pk_t* / eddsa_pk_t* / rs256_pk_t*, or null when empty
 
  private:
   int alg_ = 0;
   std::unique_ptr<es256_pk_t, Es256PkDeleter> es256_;
   std::unique_ptr<eddsa_pk_t, EddsaPkDeleter> eddsa_;
+  std::unique_ptr<rs256_pk_t, Rs256PkDeleter> rs256_;
 };
 
 std::string hex(const unsigned char* ptr, std::size_t len);

@@ -26,6 +26,7 @@ tl::expected<HostedKey*, std::string> KeyRegistry::add(KeySpec spec) {
   k.broker = &broker_;
   k.key_id = hosted->id;
   k.profile = std::move(spec.profile);
+  if (spec.storage != nullptr) spec.storage->attach(k);  // after the profile: IDs fit its limit
   k.verbose = options_.verbose;
   k.log = options_.log;
   k.command_bytes = options_.command_bytes;

@@ -17,6 +17,7 @@
 #include "authenticator/profile.h"
 #include "tools/host/command_log.h"
 #include "tools/host/presence_broker.h"
+#include "tools/host/store_options.h"
 #include "tools/host/virtual_key.h"
 
 namespace vfido::host {
@@ -31,6 +32,8 @@ struct KeySpec {
   int uhid_fd = -1;                              // tests: a descriptor standing in for /dev/uhid
   std::vector<std::string> unix_paths;           // Unix sockets serving the same key
   std::optional<transport::udp::Options> udp;    // UDP (the simulator protocol)
+  // Persistent stores (store_options.h; must outlive the key); null: the key's memory store.
+  KeyStorage* storage = nullptr;
 };
 
 struct HostedKey {

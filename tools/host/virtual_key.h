@@ -64,6 +64,10 @@ struct KeyOptions {
   // request and response into the record.
   CommandLoggingDevice::Sink on_command;
   bool command_bytes = false;
+  // Externally owned stores that must outlive the key (see store_options.h); null: the key's
+  // own memory store and memory state.
+  CredentialStore* store = nullptr;
+  StateStore* state = nullptr;
 };
 
 class VirtualKey {
@@ -106,7 +110,7 @@ class VirtualKey {
 
   Authenticator& authenticator() { return authenticator_; }
   // The store the core runs on (the control API lists and edits credentials through it).
-  CredentialStore& store() { return store_; }
+  CredentialStore& store() { return *active_store_; }
   ControlledPresence& presence() { return presence_; }
   const std::vector<std::shared_ptr<transport::udp::UdpTransport>>& udp() const { return udp_; }
   const std::vector<std::shared_ptr<transport::unix_socket::UnixTransport>>& unix_sockets() const {
@@ -126,6 +130,7 @@ class VirtualKey {
   ControlledPresence presence_;
   credstore::MemoryStore store_;
   credstore::MemoryStateStore state_;
+  CredentialStore* active_store_;  // store_, or the external one of KeyOptions
   StderrLog stderr_log_;
   Log& log_;
   Authenticator authenticator_;

@@ -30,6 +30,10 @@ void add_down(CLI::App& app, int* exit_code);   // down.cpp
 void add_status(CLI::App& app, int* exit_code); // status.cpp
 void add_probe(CLI::App& app, int* exit_code);  // probe.cpp: CTAPHID conformance checks
 void add_ctl(CLI::App& app, int* exit_code);    // ctl.cpp: the control API client
+void add_creds(CLI::App& app, int* exit_code);  // creds.cpp
+void add_vault(CLI::App& app, int* exit_code);  // vault.cpp
+// `creds export` and `creds import` on the `creds` subcommand (creds_export.cpp).
+void add_creds_transfer(CLI::App* creds, int* exit_code);
 
 // Shared option helpers (options.cpp).
 // --instance NAME: which daemon (pid/lock and state files), "default" unless given.

@@ -3,13 +3,16 @@
 //   vfido serve --udp [--udp-host 127.0.0.1 --udp-port 8111 --udp-peer-port 7112]
 //               [--unix PATH] [--presence MODE] [--uv MODE] [--control PATH]
 //               [--profile ID|FILE] [--aaguid UUID] [--reset-window-ms N] [--verbose]
+//               [--store NAME|PATH (--passphrase-file F | --key-file F) [--state NAME|PATH]]
 //
 // MODE is approve, deny, prompt (asked on the terminal) or api (answered through the control
 // API, which then needs --control PATH: the socket `vfido ctl --socket PATH` talks to).
-// Prints one line per transport on stdout once it listens (test harnesses wait for it), then
-// serves; exits 0 after a signal, 1 when a transport or the terminal cannot be opened, 2 on a
-// usage error. SIGUSR1 power-cycles the key (VirtualKey::power_cycle(): tokens, key agreement
-// and the PIN mismatch count are dropped, the reset window starts again) and prints
+// Without --store the key keeps its credentials in memory; with it, in a device store (made
+// when missing) or a synced vault (store_flags.h). Prints a line naming the store, then one line
+// per transport on stdout once it listens (test harnesses wait for it), then serves; exits 0
+// after a signal, 1 when the store, a transport or the terminal cannot be opened, 2 on a usage
+// error. SIGUSR1 power-cycles the key (VirtualKey::power_cycle(): tokens, key agreement and the
+// PIN mismatch count are dropped, the reset window starts again) and prints
 // "vfido: power cycle (SIGUSR1)" once done; so does the UDP reboot datagram, silently.
 #include <csignal>
 #include <cstdint>
@@ -24,7 +27,9 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "tools/host/daemon.h"
+#include "tools/host/store_options.h"
 #include "tools/vfido/commands.h"
+#include "tools/vfido/store_flags.h"
 
 namespace vfido::cli {
 namespace {
@@ -36,6 +41,7 @@ struct ServeOptions {
   std::string control;
   std::optional<std::uint64_t> reset_window_ms;  // overrides the profile's when set
   bool verbose = false;
+  host::StoreOptions store;
 };
 
 int run_serve(const ServeOptions& o) {
@@ -50,6 +56,13 @@ int run_serve(const ServeOptions& o) {
   auto profile = resolve_profile_options(o.profile, "vfido serve");
   if (!profile) return 2;
   if (o.reset_window_ms) profile->model.reset_window_ms = *o.reset_window_ms;
+
+  // Declared before the daemon: the stores outlive its keys.
+  std::optional<host::KeyStorage> storage;
+  if (int r = open_storage_for_key(o.store, "vfido serve", storage); r != 0) return r;
+  if (storage) {
+    if (auto note = storage->profile_note(profile->model); !note.empty()) std::cerr << "vfido serve: note: " << note << '\n';
+  }
 
   boost::asio::io_context io;
   host::StderrLog log(o.verbose);
@@ -70,6 +83,7 @@ int run_serve(const ServeOptions& o) {
   spec.verification = o.presence.verification;
   if (o.transports.udp) spec.udp = o.transports.udp_options;
   if (!o.transports.unix_path.empty()) spec.unix_paths.push_back(o.transports.unix_path);
+  if (storage) spec.storage = &*storage;
   auto added = (*daemon)->keys().add(std::move(spec));
   if (!added) {
     std::cerr << "vfido serve: " << added.error() << '\n';
@@ -124,6 +138,7 @@ void add_serve(CLI::App& app, int* exit_code) {
   cmd->add_option("--reset-window-ms", o->reset_window_ms,
                   "How long after power-up (or SIGUSR1) authenticatorReset is allowed; 0 = always (default: the profile's, 10000)");
   cmd->add_flag("-v,--verbose", o->verbose, "Log every request and error to stderr");
+  add_store_flags(cmd, o->store, kAllStoreFlags, false);
   cmd->callback([o, exit_code] { *exit_code = run_serve(*o); });
 }
 

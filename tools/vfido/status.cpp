@@ -50,6 +50,7 @@ int run_status(const std::string& instance) {
     std::cout << "  presence: " << field("presence") << (field("uv").empty() ? "" : ", user verification " + field("uv"))
               << '\n';
   }
+  if (!field("store").empty()) std::cout << "  store:    " << field("store") << '\n';
   if (!field("control").empty()) std::cout << "  control:  " << field("control") << " (vfido ctl)\n";
   std::cout << "  files:    " << dir << '/' << instance << ".{pid,state,ctl}\n";
   return 0;

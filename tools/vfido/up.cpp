@@ -9,14 +9,16 @@
 //            [--presence MODE] [--uv MODE]          MODE: approve, deny, prompt, api
 //            [--vid HEX] [--pid HEX] [--name TEXT] [--serial TEXT] [--phys TEXT]
 //            [--uhid-path PATH | --no-uhid] [--udp [--udp-port N ...]] [--unix PATH] [-v]
+//            [--store NAME|PATH (--passphrase-file F | --key-file F) [--state NAME|PATH]]
 //
 // Output: a few "vfido: ..." lines on stdout once everything is up; the structured log (logfmt:
 // one `event=ctap` line per CTAP command with its status and duration, `-v` adds the bytes and
 // debug lines) on stderr. Exit status: 0 after a signal, 1 when the key cannot start (uhid
-// unavailable, the instance already running, a transport that cannot be opened, no terminal
-// for --presence prompt) or the first key's uhid device is lost, 2 on a usage error.
+// unavailable, the instance already running, a store that cannot be opened or is in use by
+// another daemon, a transport that cannot be opened, no terminal for --presence prompt) or the
+// first key's uhid device is lost, 2 on a usage error.
 //
-// The work is split in phases — key options, instance lock, daemon and first key, run.
+// The work is split in phases — key options, instance lock, store, daemon and first key, run.
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -37,7 +39,9 @@
 #include "tools/host/command_log.h"
 #include "tools/host/daemon.h"
 #include "tools/host/daemon_instance.h"
+#include "tools/host/store_options.h"
 #include "tools/vfido/commands.h"
+#include "tools/vfido/store_flags.h"
 
 namespace vfido::cli {
 namespace {
@@ -57,6 +61,7 @@ struct UpOptions {
   bool no_uhid = false;
   SocketTransportOptions transports;
   bool verbose = false;
+  host::StoreOptions store;  // --store ... (store_flags.h); none: credentials in memory
 };
 
 std::string hex4(std::uint16_t v) {
@@ -126,7 +131,15 @@ int run_up(const UpOptions& o) {
     return 1;
   }
 
-  // Phase 3: the daemon (control socket, prompt) and its first key.
+  // Phase 3: the credential store (declared before the daemon, whose keys it outlives). A device
+  // store is locked by the daemon that opened it: a second one is refused with the reason.
+  std::optional<host::KeyStorage> storage;
+  if (int r = open_storage_for_key(o.store, "vfido up", storage); r != 0) return r;
+  if (storage) {
+    if (auto note = storage->profile_note(profile->model); !note.empty()) std::cerr << "vfido up: note: " << note << '\n';
+  }
+
+  // Phase 4: the daemon (control socket, prompt) and its first key.
   int exit_code = 0;
   std::function<void()> stop_all;
   host::DaemonOptions d;
@@ -169,6 +182,7 @@ int run_up(const UpOptions& o) {
   if (!o.no_uhid) spec.uhid = *uhid_opts;
   if (!o.transports.unix_path.empty()) spec.unix_paths.push_back(o.transports.unix_path);
   if (o.transports.udp) spec.udp = o.transports.udp_options;
+  if (storage) spec.storage = &*storage;
   auto first = (*daemon)->keys().add(std::move(spec));
   if (!first) {
     std::cerr << "vfido up: " << first.error() << '\n';
@@ -183,6 +197,7 @@ int run_up(const UpOptions& o) {
                              {"presence", std::string(host::presence_mode_name(o.presence.presence))},
                              {"uv", std::string(host::presence_mode_name(o.presence.verification))},
                              {"control", (*daemon)->control_path()}};
+  if (storage) state.emplace_back("store", storage->description);
   if (key.uhid) {
     state.insert(state.end(), {{"uhid", "yes"},
                                {"name", uhid_opts->name},
@@ -222,7 +237,7 @@ int run_up(const UpOptions& o) {
   };
   if (key.hid) key.hid->set_start_handler([&] { look_for_hidraw(40); });
 
-  // Phase 4: run.
+  // Phase 5: run.
   if (auto ok = lock->write_state(state); !ok) {
     std::cerr << "vfido up: " << ok.error() << '\n';
     return 1;
@@ -273,6 +288,7 @@ void add_up(CLI::App& app, int* exit_code) {
   cmd->add_flag("--no-uhid", o->no_uhid, "Do not create a HID device; serve only --udp/--unix");
   add_socket_transport_options(cmd, o->transports);  // the same key, also on UDP and/or a Unix socket
   cmd->add_flag("-v,--verbose", o->verbose, "Log debug lines and the bytes of every CTAP request and response");
+  add_store_flags(cmd, o->store, kAllStoreFlags, false);
   cmd->callback([o, exit_code] { *exit_code = run_up(*o); });
 }
 

@@ -9,10 +9,12 @@ std::optional<Bytes> AuthenticatorDevice::cbor(ByteSpan request, Reply later) {
   return authenticator_.handle(request, std::move(later));
 }
 
-std::optional<Bytes> AuthenticatorDevice::msg(ByteSpan, Reply) {
+std::optional<Bytes> AuthenticatorDevice::msg(ByteSpan apdu, Reply) {
   // The Server never calls this while supports_msg() is false (NMSG). Should it happen anyway,
   // answer like a U2F device that lacks the instruction: ISO 7816-4 SW_INS_NOT_SUPPORTED.
-  return Bytes{0x6D, 0x00};
+  if (!supports_msg()) return Bytes{0x6D, 0x00};
+  // CTAP 2.1 §11.2.9.1.1: the payload is a U2F request APDU; U2F always answers at once.
+  return authenticator_.handle_u2f(apdu);
 }
 
 void AuthenticatorDevice::cancel() {
