@@ -222,6 +222,22 @@ TEST_CASE("control api: clients that hang up mid-request, stay silent or crowd i
   }));
 }
 
+TEST_CASE("control api: an idle connection is closed; a busy one is not") {
+  ApiDaemon d;
+  d.on_daemon([&] {
+    d.daemon->control_server()->set_idle_timeout(std::chrono::milliseconds(300));
+    return 0;
+  });
+  auto idle = d.client();
+  auto busy = d.client();
+  for (int i = 0; i < 6; ++i) {  // 600 ms of requests, 100 ms apart
+    REQUIRE(busy.call("status", json::object()).has_value());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK_FALSE(idle.exchange("{\"method\":\"status\"}", 1000).has_value());  // closed
+  CHECK(busy.call("status", json::object()).has_value());
+}
+
 TEST_CASE("control api: addVirtualAuthenticator and removeVirtualAuthenticator") {
   ApiDaemon d;
   const std::string sock = d.dir.file("second.sock");

@@ -40,6 +40,8 @@ class Daemon {
   PresenceBroker& broker() { return broker_; }
   ControlApi& api() { return *api_; }
   const std::string& control_path() const { return control_path_; }
+  // The control socket's server (null without one), e.g. to shorten its idle timeout in tests.
+  ControlServer* control_server() { return control_.get(); }
 
   // Starts the keys, the prompt and the control socket. Call from the io_context thread.
   void start();
