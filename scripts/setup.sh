@@ -11,6 +11,8 @@ packages=(
   libfido2-dev fido2-tools libhidapi-dev
   doctest-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev
   python3 python3-fido2 python3-cryptography openssl
+  # WebAuthn client emulator: the public suffix list through libpsl, with Debian's list data
+  libpsl-dev publicsuffix
   # tests/vm: boot a Debian kernel under QEMU with busybox, ssh-keygen and udevadm inside
   qemu-system-x86 busybox-static cpio udev openssh-client
 )
