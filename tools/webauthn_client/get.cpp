@@ -243,6 +243,8 @@ tl::expected<GetResult, ClientError> Client::get(fido_dev_t* dev, const CallerCo
       if (lr == FIDO_OK) lb["blob"] = base64url_encode(ByteSpan(blob, blob_len));
       std::free(blob);
     } else if (ext.large_blob_write) {
+      // libfido2 1.12 gets a pinUvAuthToken with the lbw permission for every write to a
+      // CTAP 2.1 key: without the PIN (or built-in UV) the write fails and written is false.
       bool written = false;
       if (key_len > 0) {
         const int lw = fido_dev_largeblob_set(dev, key, key_len, ext.large_blob_write->data(), ext.large_blob_write->size(),
