@@ -27,6 +27,7 @@ void add_up(CLI::App& app, int* exit_code);     // up.cpp: the uhid daemon
 void add_down(CLI::App& app, int* exit_code);   // down.cpp
 void add_status(CLI::App& app, int* exit_code); // status.cpp
 void add_probe(CLI::App& app, int* exit_code);  // probe.cpp: CTAPHID conformance checks
+void add_webauthn(CLI::App& app, int* exit_code);  // webauthn.cpp: client emulator + relying party
 
 // Shared option helpers (options.cpp).
 // --instance NAME: which daemon (pid/lock and state files), "default" unless given.

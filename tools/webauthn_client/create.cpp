@@ -55,9 +55,9 @@ std::string flags_words(std::uint8_t f) {
   const std::pair<std::uint8_t, const char*> names[] = {{flags::kUp, "UP"}, {flags::kUv, "UV"}, {flags::kBe, "BE"},
                                                         {flags::kBs, "BS"}, {flags::kAt, "AT"}, {flags::kEd, "ED"}};
   for (const auto& [bit, n] : names) {
-    if ((f & bit) != 0) s += std::string(" ") + n;
+    if ((f & bit) != 0) s += (s.empty() ? "" : " ") + std::string(n);
   }
-  return s;
+  return s.empty() ? "none" : s;
 }
 
 }  // namespace
