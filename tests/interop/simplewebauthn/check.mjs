@@ -25,7 +25,10 @@ function compare(label, ours, theirs) {
     console.log(`ok   ${label}: ${ours.verified ? 'verified' : 'refused'} by both`);
   } else {
     failed++;
-    console.log(`FAIL ${label}: ${diffs.join('; ')}${ours.reason ? ` (vfido: ${ours.reason})` : ''}`);
+    const why = [ours.reason ? `vfido: ${ours.reason}` : '', theirs.error ? `simplewebauthn: ${theirs.error}` : '']
+      .filter(Boolean)
+      .join('; ');
+    console.log(`FAIL ${label}: ${diffs.join('; ')}${why ? ` (${why})` : ''}`);
   }
 }
 
@@ -102,5 +105,9 @@ for (const c of fixture.cases) {
   }
 }
 
+if (fixture.remade > 0) {
+  console.log(`note: ${fixture.remade} response(s) were made again because an ES256 signature in them (or in their certificates) has an r or s ` +
+              'below 2^248, which @simplewebauthn/server 9.0.3 mis-decodes (it drops the DER 0x00 without padding)');
+}
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
