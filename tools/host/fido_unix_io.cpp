@@ -116,10 +116,14 @@ void FidoDevDeleter::operator()(fido_dev_t* dev) const {
 }
 
 FidoDev open_unix_device(const std::string& path, int* error, int timeout_ms) {
+  return open_device_with_io(unix_socket_io(), path, error, timeout_ms);
+}
+
+FidoDev open_device_with_io(const fido_dev_io_t& io, const std::string& path, int* error, int timeout_ms) {
   int r = FIDO_ERR_INTERNAL;
   FidoDev dev(fido_dev_new());
   if (dev) {
-    r = fido_dev_set_io_functions(dev.get(), &unix_socket_io());
+    r = fido_dev_set_io_functions(dev.get(), &io);
     if (r == FIDO_OK) r = fido_dev_set_timeout(dev.get(), timeout_ms);
     if (r == FIDO_OK) r = fido_dev_open(dev.get(), path.c_str());
   }

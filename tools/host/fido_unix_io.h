@@ -27,4 +27,8 @@ using FidoDev = std::unique_ptr<fido_dev_t, FidoDevDeleter>;
 // status in *error.
 FidoDev open_unix_device(const std::string& path, int* error = nullptr, int timeout_ms = -1);
 
+// The same for any custom I/O: fido_dev_set_io_functions(io), the timeout, fido_dev_open(path).
+FidoDev open_device_with_io(const fido_dev_io_t& io, const std::string& path, int* error = nullptr,
+                            int timeout_ms = -1);
+
 }  // namespace vfido::host

@@ -34,6 +34,7 @@ void add_creds(CLI::App& app, int* exit_code);  // creds.cpp
 void add_vault(CLI::App& app, int* exit_code);  // vault.cpp
 // `creds export` and `creds import` on the `creds` subcommand (creds_export.cpp).
 void add_creds_transfer(CLI::App* creds, int* exit_code);
+void add_webauthn(CLI::App& app, int* exit_code);  // webauthn.cpp: client emulator + relying party
 
 // Shared option helpers (options.cpp).
 // --instance NAME: which daemon (pid/lock and state files), "default" unless given.
