@@ -7,8 +7,10 @@
 #include <limits>
 #include <utility>
 
+#include "authenticator/env/rng.h"
 #include "profiles/registry.h"
 #include "tools/host/daemon_instance.h"
+#include "tools/host/profile_choice.h"
 
 namespace vfido::host {
 namespace {
@@ -250,22 +252,25 @@ ControlApi::Result ControlApi::add_virtual_authenticator(Params& p) {
   if (consenting && presence) return E(invalid_argument("give isUserConsenting or presence, not both"));
   if (verified && verification) return E(invalid_argument("give isUserVerified or userVerification, not both"));
 
-  auto profile = profiles::resolve(profile_spec);
+  // The model with its attestation material, as `vfido up --profile --aaguid` loads it.
+  ProfileChoice choice;
+  choice.profile = profile_spec;
+  if (aaguid) {
+    if (auto parsed = profiles::parse_uuid(*aaguid); !parsed) return E(invalid_argument("aaguid: " + parsed.error()));
+    choice.aaguid = *aaguid;
+  }
+  OpenSslRng rng;
+  auto profile = load_profile(choice, rng);
   if (!profile) return E(invalid_argument("profile: " + profile.error()));
   KeySpec spec;
   spec.profile_id = profile->id;
   spec.profile = profile->model;
   AuthenticatorProfile& m = spec.profile;
-  if (aaguid) {
-    auto parsed = profiles::parse_uuid(*aaguid);
-    if (!parsed) return E(invalid_argument("aaguid: " + parsed.error()));
-    m.aaguid = *parsed;
-  }
   // WebAuthn L3 §11.3: protocol "ctap1/u2f", "ctap2" or "ctap2_1"; transport an
   // AuthenticatorTransport. A member left out keeps what the profile says (WebDriver's defaults
   // would turn a profile's features off).
   if (protocol) {
-    if (*protocol == "ctap1/u2f") return E(unsupported("protocol ctap1/u2f: vfido does not speak U2F yet"));
+    if (*protocol == "ctap1/u2f") return E(unsupported("protocol ctap1/u2f: vfido keys speak U2F beside CTAP2 (profiles listing U2F_V2), not alone"));
     if (*protocol != "ctap2" && *protocol != "ctap2_1") {
       return E(invalid_argument("protocol must be \"ctap1/u2f\", \"ctap2\" or \"ctap2_1\""));
     }

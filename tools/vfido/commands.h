@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "tools/host/profile_choice.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,6 +27,7 @@ namespace vfido::cli {
 void add_serve(CLI::App& app, int* exit_code);  // serve.cpp
 void add_demo(CLI::App& app, int* exit_code);   // demo.cpp
 void add_profile(CLI::App& app, int* exit_code);  // profile.cpp
+void add_metadata(CLI::App& app, int* exit_code);  // metadata.cpp
 void add_up(CLI::App& app, int* exit_code);     // up.cpp: the uhid daemon
 void add_down(CLI::App& app, int* exit_code);   // down.cpp
 void add_status(CLI::App& app, int* exit_code); // status.cpp
@@ -42,15 +45,12 @@ void add_instance_option(CLI::App* cmd, std::string& instance);
 // "1209", "0x1209", "ABCD": 1 to 4 hex digits, optional 0x prefix.
 std::optional<std::uint16_t> parse_hex16(const std::string& text);
 
-// --profile ID|FILE and --aaguid UUID (`serve`, `up`): which authenticator model a key is.
-struct ProfileOptions {
-  std::string profile = "vfido";
-  std::string aaguid;  // overrides the profile's AAGUID when set
-};
-void add_profile_options(CLI::App* cmd, ProfileOptions& o);
-// The model the options name; prints "<who>: ..." on stderr and returns nullopt when the
-// profile or the AAGUID is not valid.
-std::optional<profiles::Profile> resolve_profile_options(const ProfileOptions& o, const char* who);
+// --profile ID|FILE, --aaguid UUID, --attestation none|self|packed (`serve`, `up`, `metadata`):
+// which authenticator model a key is (host/profile_choice.h).
+void add_profile_options(CLI::App* cmd, host::ProfileChoice& o);
+// The model the options name, with its attestation material; prints "<who>: ..." on stderr and
+// returns nullopt when the profile, the AAGUID or the attestation files are not valid.
+std::optional<profiles::Profile> resolve_profile_options(const host::ProfileChoice& o, const char* who);
 
 // --presence and --uv (`serve`, `up`): how the simulated user answers a touch and built-in user
 // verification: approve, deny, prompt (ask on the terminal) or api (answered through the control

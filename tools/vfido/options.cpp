@@ -4,6 +4,7 @@
 #include <iostream>
 #include <map>
 
+#include "authenticator/env/rng.h"
 #include "profiles/registry.h"
 #include "tools/host/key_registry.h"
 #include "tools/vfido/commands.h"
@@ -30,25 +31,21 @@ std::optional<std::uint16_t> parse_hex16(const std::string& text) {
   return static_cast<std::uint16_t>(value);
 }
 
-void add_profile_options(CLI::App* cmd, ProfileOptions& o) {
+void add_profile_options(CLI::App* cmd, host::ProfileChoice& o) {
   cmd->add_option("--profile", o.profile, "Authenticator model: a profile id (vfido profile list) or a JSON file")
       ->capture_default_str();
   cmd->add_option("--aaguid", o.aaguid, "Claim this AAGUID instead of the profile's (a UUID)");
+  cmd->add_option("--attestation", o.attestation,
+                  "Override the profile's attestation: none (attestation off), self, or packed (x5c)")
+      ->check(CLI::IsMember({"none", "self", "packed"}));
 }
 
-std::optional<profiles::Profile> resolve_profile_options(const ProfileOptions& o, const char* who) {
-  auto profile = profiles::resolve(o.profile);
+std::optional<profiles::Profile> resolve_profile_options(const host::ProfileChoice& o, const char* who) {
+  OpenSslRng rng;
+  auto profile = host::load_profile(o, rng);
   if (!profile) {
     std::cerr << who << ": " << profile.error() << '\n';
     return std::nullopt;
-  }
-  if (!o.aaguid.empty()) {
-    auto aaguid = profiles::parse_uuid(o.aaguid);
-    if (!aaguid) {
-      std::cerr << who << ": --aaguid: " << aaguid.error() << '\n';
-      return std::nullopt;
-    }
-    profile->model.aaguid = *aaguid;
   }
   return std::move(*profile);
 }

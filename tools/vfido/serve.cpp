@@ -2,7 +2,8 @@
 //
 //   vfido serve --udp [--udp-host 127.0.0.1 --udp-port 8111 --udp-peer-port 7112]
 //               [--unix PATH] [--presence MODE] [--uv MODE] [--control PATH]
-//               [--profile ID|FILE] [--aaguid UUID] [--reset-window-ms N] [--verbose]
+//               [--profile ID|FILE] [--aaguid UUID] [--attestation none|self|packed]
+//               [--reset-window-ms N] [--verbose]
 //               [--store NAME|PATH (--passphrase-file F | --key-file F) [--state NAME|PATH]]
 //
 // MODE is approve, deny, prompt (asked on the terminal) or api (answered through the control
@@ -37,7 +38,7 @@ namespace {
 struct ServeOptions {
   SocketTransportOptions transports;
   PresenceOptions presence;
-  ProfileOptions profile;
+  host::ProfileChoice profile;
   std::string control;
   std::optional<std::uint64_t> reset_window_ms;  // overrides the profile's when set
   bool verbose = false;

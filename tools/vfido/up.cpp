@@ -50,7 +50,7 @@ namespace uhid = transport::uhid;
 
 struct UpOptions {
   std::string instance = "default";
-  ProfileOptions profile;
+  host::ProfileChoice profile;
   PresenceOptions presence;
   std::string vid = "1209";
   std::string pid = "0001";
