@@ -58,3 +58,12 @@ CtapStatus to_ctap_status(CableError e);
       return ::vfido::cable::cable_fail(vfido_cable_try_result_.error()); \
     }                                                                \
   } while (false)
+
+// The same inside a coroutine (co_return).
+#define VFIDO_CABLE_CO_TRY(expr)                                        \
+  do {                                                                  \
+    auto vfido_cable_try_result_ = (expr);                              \
+    if (!vfido_cable_try_result_) {                                     \
+      co_return ::vfido::cable::cable_fail(vfido_cable_try_result_.error()); \
+    }                                                                   \
+  } while (false)
