@@ -11,6 +11,8 @@ packages=(
   libfido2-dev fido2-tools libhidapi-dev
   doctest-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev
   python3 python3-fido2 python3-cryptography openssl
+  # hybrid: the desktop's QR code (terminal, PNG, SVG); zbarimg decodes it back in a test
+  libqrencode-dev libpng-dev zbar-tools
   # tests/vm: boot a Debian kernel under QEMU with busybox, ssh-keygen and udevadm inside
   qemu-system-x86 busybox-static cpio udev openssh-client
 )
