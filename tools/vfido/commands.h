@@ -27,12 +27,16 @@ void add_up(CLI::App& app, int* exit_code);     // up.cpp: the uhid daemon
 void add_down(CLI::App& app, int* exit_code);   // down.cpp
 void add_status(CLI::App& app, int* exit_code); // status.cpp
 void add_probe(CLI::App& app, int* exit_code);  // probe.cpp: CTAPHID conformance checks
+void add_tunnel_server(CLI::App& app, int* exit_code);  // tunnel_server.cpp: caBLE v2 relay
+void add_hybrid(CLI::App& app, int* exit_code);  // hybrid.cpp: hybrid authenticator | client
 
 // Shared option helpers (options.cpp).
 // --instance NAME: which daemon (pid/lock and state files), "default" unless given.
 void add_instance_option(CLI::App* cmd, std::string& instance);
 // "1209", "0x1209", "ABCD": 1 to 4 hex digits, optional 0x prefix.
 std::optional<std::uint16_t> parse_hex16(const std::string& text);
+// "127.0.0.1:8080", "[::1]:0", "localhost:443": a host and a port 0-65535.
+std::optional<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& text);
 
 // The socket transports of `serve` and `up`: --udp (with --udp-host/-port/-peer-host/-peer-port)
 // and --unix PATH.

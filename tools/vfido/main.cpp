@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   vfido::cli::add_down(app, &exit_code);
   vfido::cli::add_status(app, &exit_code);
   vfido::cli::add_probe(app, &exit_code);
+  vfido::cli::add_tunnel_server(app, &exit_code);
+  vfido::cli::add_hybrid(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
