@@ -78,6 +78,33 @@ set -e
 [ "$rc" = 2 ] || fail "a bad QR code exited $rc"
 grep -q "not a FIDO:/ QR code" "$dir/bad.out" || fail "no reason for the bad QR code"
 
+# wss: a tunnel server with a configured certificate (self-signed for localhost); both ends trust
+# it through --tunnel-ca; a client without it is refused at the TLS handshake.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
+  -addext subjectAltName=DNS:localhost -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+wss_port=$(free_port STREAM)
+"$vfido" tunnel-server --listen "127.0.0.1:$wss_port" --cert "$dir/cert.pem" --key "$dir/key.pem" >"$dir/wss.out" 2>&1 &
+pids+=("$!")
+wss="wss://localhost:$wss_port"
+wait_for "$dir/wss.out" "listening on wss://127.0.0.1:$wss_port" 10
+set +e
+"$vfido" hybrid client --tunnel-server "$wss" --advert "udp::$advert" --linked --links "$dir/links.json" \
+  --timeout 5 >"$dir/untrusted.out" 2>&1
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "a client that does not trust the certificate exited $rc"
+grep -q "refused" "$dir/untrusted.out" || fail "no refusal for an untrusted certificate"
+"$vfido" hybrid client --tunnel-server "$wss" --tunnel-ca "$dir/cert.pem" --advert "udp::$advert" \
+  --qr-file "$dir/qr2.txt" --no-qr --check --timeout 30 >"$dir/wss_client.out" 2>&1 &
+client=$!
+pids+=("$client")
+wait_for "$dir/wss_client.out" "waiting for the phone" 10
+"$vfido" hybrid authenticator --qr-file "$dir/qr2.txt" --tunnel-server "$wss" --tunnel-ca "$dir/cert.pem" \
+  --advert "udp::$advert" --profile yubikey-like >"$dir/wss_phone.out" 2>&1 || fail "the wss phone failed"
+wait "$client" || fail "the wss client failed"
+[ "$(grep -c "signature verified: yes" "$dir/wss_client.out")" = 4 ] || fail "the wss client did not verify 4 signatures"
+grep -q "(YubiKey-like)" "$dir/wss_phone.out" || fail "the phone did not use the chosen profile"
+
 # The demo over hybrid with this tunnel server: its own desktop and phone, then a linked session.
 "$vfido" demo --transport hybrid --no-qr --tunnel-server "$tunnel" >"$dir/demo.out" 2>&1 || fail "the hybrid demo failed"
 grep -q "linked reconnection" "$dir/demo.out" || fail "the demo made no linked reconnection"

@@ -86,7 +86,14 @@ asio::awaitable<CableResult<std::shared_ptr<DesktopChannel>>> DesktopChannel::op
     }
   }
   auto message2 = co_await pipe->read(options.handshake_timeout);
-  if (!message2) co_return failed<R>(log, message2.error(), "waiting for the phone's handshake answer");
+  if (!message2) {
+    // A phone that refuses message 1 (wrong QR secret, PSK or identity key) just closes.
+    co_return failed<R>(log, message2.error(),
+                        message2.error() == CableError::kTunnelClosed
+                            ? "the phone closed the tunnel instead of answering the handshake (it refused message 1: "
+                              "wrong QR code, PSK or identity key?)"
+                            : "waiting for the phone's handshake answer");
+  }
   auto out = initiator.process_message2(*message2);
   if (!out) {
     pipe->abort();

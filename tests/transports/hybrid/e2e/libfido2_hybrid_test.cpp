@@ -16,6 +16,7 @@
 #include "tools/host/hybrid_desktop.h"
 #include "tools/host/hybrid_phone.h"
 #include "tools/host/link_store.h"
+#include "profiles/registry.h"
 #include "transports/hybrid/tunnel_server.h"
 
 namespace vfido::host {
@@ -83,8 +84,12 @@ struct Setup {
     o.hint = hint;
     return o;
   }
-  std::unique_ptr<HybridPhone> make_phone(std::shared_ptr<const cable::PhoneIdentity> identity = nullptr) {
+  std::unique_ptr<HybridPhone> make_phone(std::shared_ptr<const cable::PhoneIdentity> identity = nullptr,
+                                          const std::string& profile = "vfido") {
     HybridPhoneOptions o;
+    auto p = profiles::resolve(profile);
+    REQUIRE_MESSAGE(p.has_value(), profile);
+    o.key.profile = p->model;
     o.phone.tunnel = cable::TunnelUrl{false, "127.0.0.1", port};
     o.phone.handshake_timeout = 10s;
     o.phone.idle_timeout = 10s;
@@ -184,6 +189,47 @@ TEST_CASE("hybrid e2e: libfido2 registers and signs in over hybrid, then again t
   again.close();
   for (int i = 0; i < 200 && phone->linked_sessions() == 0; ++i) std::this_thread::sleep_for(20ms);
   CHECK(phone->linked_sessions() == 1);
+}
+
+TEST_CASE("hybrid e2e: a synced passkey (Google Password Manager profile) over hybrid, with user verification") {
+  fido_init(0);
+  Setup s;
+  auto phone = s.make_phone(nullptr, "google-password-manager");
+  HybridDesktop desktop(s.desktop_options(), s.desktop_log);
+  phone->start_qr(desktop.qr());
+  auto link = desktop.connect_qr();
+  REQUIRE(link.has_value());
+  int r = FIDO_OK;
+  FidoDev dev = open_hybrid_device(*link, &r, kTimeoutMs);
+  REQUIRE(dev != nullptr);
+  // The profile protects its credentials with built-in UV: libfido2 asks for a pinUvAuthToken
+  // by UV (CTAP 2.1 §6.5.5.7.3) and sends uv through the tunnel like any other request.
+  FidoCred cred(fido_cred_new());
+  const std::string cd = R"({"type":"webauthn.create","challenge":"c3luY2Vk","origin":"https://hybrid.vfido.dev"})";
+  const unsigned char user[] = {7, 7};
+  REQUIRE(fido_cred_set_type(cred.get(), COSE_ES256) == FIDO_OK);
+  REQUIRE(fido_cred_set_clientdata(cred.get(), reinterpret_cast<const unsigned char*>(cd.data()), cd.size()) == FIDO_OK);
+  REQUIRE(fido_cred_set_rp(cred.get(), kRp, "Hybrid RP") == FIDO_OK);
+  REQUIRE(fido_cred_set_user(cred.get(), user, sizeof(user), "erin", "Erin", nullptr) == FIDO_OK);
+  REQUIRE(fido_cred_set_rk(cred.get(), FIDO_OPT_TRUE) == FIDO_OK);
+  REQUIRE(fido_cred_set_uv(cred.get(), FIDO_OPT_TRUE) == FIDO_OK);
+  r = fido_dev_make_cred(dev.get(), cred.get(), nullptr);
+  REQUIRE_MESSAGE(r == FIDO_OK, fido_strerr(r));
+  // A synced vault: attestation "none", backup eligible and backed up (WebAuthn L3 §6.1 BE, BS).
+  CHECK(std::string(fido_cred_fmt(cred.get())) == "none");
+  const std::uint8_t flags = fido_cred_flags(cred.get());
+  CHECK((flags & 0x04) != 0);  // UV
+  CHECK((flags & 0x08) != 0);  // BE
+  CHECK((flags & 0x10) != 0);  // BS
+  Made m;
+  m.id.assign(fido_cred_id_ptr(cred.get()), fido_cred_id_ptr(cred.get()) + fido_cred_id_len(cred.get()));
+  REQUIRE(m.key.load(fido_cred_type(cred.get()), fido_cred_pubkey_ptr(cred.get()), fido_cred_pubkey_len(cred.get())));
+  get_assertion(dev.get(), m, false);
+  dev.reset();
+  desktop.close();
+  auto outcome = phone->wait_qr(10s);
+  REQUIRE(outcome.has_value());
+  CHECK(outcome->has_value());
 }
 
 TEST_CASE("hybrid e2e: a tunnel server restarted mid-session fails both ends clearly; the new one serves") {

@@ -139,6 +139,7 @@ TEST_CASE("session: wrong PSK is refused by the phone; the desktop sees the tunn
   CHECK(phone->value->error() == CableError::kHandshakeFailed);
   CHECK(desktop->value->error() == CableError::kTunnelClosed);
   CHECK(s.phone.log.contains("handshake"));
+  CHECK(s.desktop_log.contains("refused message 1"));
 }
 
 TEST_CASE("session: a phone that never answers, and a desktop that never starts") {
