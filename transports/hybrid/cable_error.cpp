@@ -27,7 +27,7 @@ std::string_view describe(CableError e) {
     case CableError::kBadLinkingInfo:
       return "invalid linking information";
     case CableError::kOversized:
-      return "message too large";
+      return "message too large (above the peer's or the tunnel server's limit)";
     case CableError::kTimeout:
       return "the peer did not answer in time";
     case CableError::kTunnelRefused:

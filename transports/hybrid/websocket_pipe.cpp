@@ -66,8 +66,10 @@ class WebSocketPipe final : public MessagePipe, public std::enable_shared_from_t
       co_return cable_fail(CableError::kOversized);
     }
     if (ec) {
+      // The server closes a sender whose message is above its limit with 1009 (RFC 6455 §7.4.1).
+      const bool too_big = ec == websocket::error::closed && ws_.reason().code == websocket::close_code::too_big;
       abort();
-      co_return cable_fail(CableError::kTunnelClosed);
+      co_return cable_fail(too_big ? CableError::kOversized : CableError::kTunnelClosed);
     }
     // §6.2: text messages are an error.
     if (!ws_.got_binary()) co_return cable_fail(CableError::kBadMessage);
