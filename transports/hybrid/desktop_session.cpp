@@ -29,14 +29,6 @@ CableResult<T> failed(Log& log, CableError e, const std::string& detail) {
   return cable_fail(e);
 }
 
-WebSocketConnectOptions ws_options(const DesktopOptions& o) {
-  WebSocketConnectOptions w;
-  w.timeout = o.connect_timeout;
-  w.ca_file = o.ca_file;
-  w.max_message = o.max_message;
-  return w;
-}
-
 // The override, or wss://<domain>.
 std::optional<TunnelUrl> tunnel_for(const DesktopOptions& o, std::uint16_t domain) {
   if (o.tunnel_override) return o.tunnel_override;
@@ -313,7 +305,7 @@ asio::awaitable<CableResult<QrConnection>> connect_qr(asio::any_io_executor ex, 
                                 decode_domain(c.domain).value_or("?") + ", connecting to " + url->text());
   const auto psk = derive(secret, *eid, DerivedValueType::kPsk, kPskLen);
 
-  auto conn = co_await connect_websocket(ex, *url, connect_path(c.routing_id, tunnel_id), ws_options(options), log);
+  auto conn = co_await connect_websocket(ex, *url, connect_path(c.routing_id, tunnel_id), connect_options_of(options), log);
   if (!conn) co_return failed<QrConnection>(log, conn.error(), "joining the phone's tunnel");
   auto initiator = HandshakeInitiator::for_qr(psk.expose(), qr.identity, rng);
   if (!initiator) co_return cable_fail(initiator.error());
@@ -340,7 +332,7 @@ asio::awaitable<CableResult<std::shared_ptr<DesktopChannel>>> connect_linked(asi
   payload.link_id = info.link_id;
   rng.fill(payload.client_nonce);
   payload.hint = std::string(request_type_text(hint));
-  WebSocketConnectOptions ws = ws_options(options);
+  WebSocketConnectOptions ws = connect_options_of(options);
   ws.headers.emplace_back(std::string(kClientPayloadHeader), hex_upper(encode_client_payload(payload)));
   ws.headers.emplace_back(std::string(kSignalConnectionHeader), "true");
   auto conn = co_await connect_websocket(ex, *url, contact_path(info.contact_id), ws, log);

@@ -62,14 +62,6 @@ asio::awaitable<CableResult<void>> send(MessagePipe& pipe, Crypter& crypter, Byt
   co_return co_await pipe.write(std::move(*sealed));
 }
 
-WebSocketConnectOptions ws_options(const PhoneOptions& o) {
-  WebSocketConnectOptions w;
-  w.timeout = o.connect_timeout;
-  w.ca_file = o.ca_file;
-  w.max_message = o.max_message;
-  return w;
-}
-
 }  // namespace
 
 asio::awaitable<CableResult<PhoneSummary>> serve_phone_channel(PhoneContext& ctx, MessagePipe& pipe,
@@ -171,7 +163,7 @@ asio::awaitable<CableResult<PhoneSummary>> run_phone_qr(PhoneContext& ctx, const
   TunnelId tunnel_id{};
   std::copy(tunnel_secret.expose().begin(), tunnel_secret.expose().end(), tunnel_id.begin());
 
-  auto conn = co_await connect_websocket(ctx.ex, o.tunnel, new_tunnel_path(tunnel_id), ws_options(o), ctx.log);
+  auto conn = co_await connect_websocket(ctx.ex, o.tunnel, new_tunnel_path(tunnel_id), connect_options_of(o), ctx.log);
   if (!conn) co_return failed(ctx, conn.error(), "opening a tunnel at " + o.tunnel.text());
   // §6.1: the phone aborts without a routing ID.
   auto routing_header = conn->headers.find("x-cable-routing-id");
@@ -223,7 +215,7 @@ asio::awaitable<CableResult<PhoneSummary>> run_phone_linked(PhoneContext& ctx, c
   auto identity_key = identity_key_from_root(identity.root_secret.expose());
   if (!identity_key) co_return failed(ctx, identity_key.error(), "the identity key");
 
-  auto conn = co_await connect_websocket(ctx.ex, o.tunnel, connect_path(n.routing_id, n.tunnel_id), ws_options(o), ctx.log);
+  auto conn = co_await connect_websocket(ctx.ex, o.tunnel, connect_path(n.routing_id, n.tunnel_id), connect_options_of(o), ctx.log);
   if (!conn) co_return failed(ctx, conn.error(), "joining the desktop's tunnel at " + o.tunnel.text());
   // §9.2 "Phone": advertise a random EID under Derive(link secret, client nonce, 1).
   const auto eid_key = derive(link_secret.expose(), payload->client_nonce, DerivedValueType::kEidKey, kEidKeyLen);
@@ -256,7 +248,7 @@ asio::awaitable<void> ContactListener::run() {
   // The listen socket stays quiet for as long as no desktop calls; stop() aborts it.
   constexpr std::chrono::hours kQuiet{24};
   while (!stopped_) {
-    auto conn = co_await connect_websocket(ctx_.ex, o.tunnel, listen_path(identity_.contact_id), ws_options(o), ctx_.log);
+    auto conn = co_await connect_websocket(ctx_.ex, o.tunnel, listen_path(identity_.contact_id), connect_options_of(o), ctx_.log);
     if (!conn) {
       say(ctx_, LogLevel::kWarning, "cannot listen for linked desktops at " + o.tunnel.text() + "; retrying");
       co_await wake_->wait_until(AsyncEvent::Clock::now() + retry_);

@@ -36,6 +36,16 @@ struct WebSocketConnection {
   std::map<std::string, std::string> headers;
 };
 
+// The connect options a session's own options (PhoneOptions, DesktopOptions) imply.
+template <typename SessionOptions>
+WebSocketConnectOptions connect_options_of(const SessionOptions& o) {
+  WebSocketConnectOptions w;
+  w.timeout = o.connect_timeout;
+  w.ca_file = o.ca_file;
+  w.max_message = o.max_message;
+  return w;
+}
+
 // Opens `target` (a path such as /cable/new/<HEX>) on `url`. Errors: kTunnelGone for HTTP 410,
 // kTunnelRefused for any other refusal (unreachable, TLS failure, another HTTP status, no
 // fido.cable in the answer), kTimeout. The reason goes to `log` at warning level.
