@@ -73,9 +73,17 @@ long vm_rss_kib() {
   return -1;
 }
 
-void raise_fd_limit() {
+// Room for `tunnels` joined tunnels (two sockets each, in both processes): the soft limit up to
+// the hard one, and beyond it when the process may (root, CAP_SYS_RESOURCE).
+void raise_fd_limit(std::size_t tunnels) {
   rlimit r{};
-  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(2 * tunnels + 1024);
+  if (wanted > r.rlim_max) {
+    const rlimit more{wanted, wanted};
+    if (setrlimit(RLIMIT_NOFILE, &more) == 0) return;
+  }
+  if (r.rlim_cur < r.rlim_max) {
     r.rlim_cur = r.rlim_max;
     setrlimit(RLIMIT_NOFILE, &r);
   }
@@ -111,7 +119,7 @@ void pin_to_one_cpu() {
 
 [[noreturn]] void run_server_child(int control, std::size_t tunnels) {
   pin_to_one_cpu();
-  raise_fd_limit();
+  raise_fd_limit(tunnels);
   asio::io_context io(1);
   NullLog log;
   cable::TunnelServerOptions o;
@@ -330,7 +338,7 @@ int main(int argc, char** argv) {
       return a == "--help" ? 0 : 2;
     }
   }
-  raise_fd_limit();
+  raise_fd_limit(tunnels);
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return 1;
   Child child;
