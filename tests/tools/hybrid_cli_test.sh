@@ -111,6 +111,19 @@ grep -q "linked reconnection" "$dir/demo.out" || fail "the demo made no linked r
 [ "$(grep -c "signature verified: yes" "$dir/demo.out")" = 8 ] || fail "the demo did not verify 8 signatures"
 grep -q "demo: all steps passed" "$dir/demo.out" || fail "the hybrid demo did not pass"
 
+# The demo as the desktop only, with `vfido hybrid authenticator` as its phone: the phone reads
+# the QR code from the demo's output.
+"$vfido" demo --transport hybrid --external-phone --no-qr --tunnel-server "$tunnel" --advert "udp::$advert" \
+  >"$dir/demo_ext.out" 2>&1 &
+demo=$!
+pids+=("$demo")
+wait_for "$dir/demo_ext.out" "waiting for a phone" 10
+qr=$(grep -o "FIDO:/[0-9]*" "$dir/demo_ext.out" | head -1)
+"$vfido" hybrid authenticator --qr "$qr" --tunnel-server "$tunnel" --advert "udp::$advert" \
+  >"$dir/demo_phone.out" 2>&1 || fail "the demo's external phone failed"
+wait "$demo" || fail "the demo with an external phone failed"
+grep -q "demo: all steps passed" "$dir/demo_ext.out" || fail "the demo with an external phone did not pass"
+
 kill -TERM "$server"
 wait "$server" || fail "the server did not stop cleanly"
 grep -q "tunnel server stopped" "$dir/server.out" || fail "no stop line"

@@ -132,6 +132,7 @@ int run_hybrid_demo(bool verbose, const HybridDemoOptions& o) {
   if (o.external_phone) {
     std::printf("\nwaiting for a phone: vfido hybrid authenticator --qr '%s' --tunnel-server %s --advert udp:%s:%u\n",
                 url.c_str(), tunnel.text().c_str(), advert.address.c_str(), advert.port);
+    std::fflush(stdout);  // another process reads the QR code from here
   } else {
     host::HybridPhoneOptions popt;
     popt.key.verbose = verbose;
