@@ -1,7 +1,7 @@
 // `vfido tunnel-server`: a caBLE v2 tunnel server (transports/hybrid/tunnel_server.h) until
 // SIGINT or SIGTERM, then a graceful shutdown.
 //
-//   vfido tunnel-server [--listen 127.0.0.1:47912] [--cert FILE --key FILE] [--max-tunnels N]
+//   vfido tunnel-server [--listen 127.0.0.1:47912] [--cert FILE --key FILE] [--contacts FILE] [--max-tunnels N]
 //                       [--max-message BYTES] [--handshake-timeout S] [--pairing-timeout S]
 //                       [--idle-timeout S] [--verbose]
 //
@@ -79,6 +79,8 @@ void add_tunnel_server(CLI::App& app, int* exit_code) {
   cmd->add_option("--listen", o->listen, "HOST:PORT to listen on (loopback by default)")->capture_default_str();
   cmd->add_option("--cert", o->server.cert_file, "wss://: PEM certificate chain, leaf first");
   cmd->add_option("--key", o->server.key_file, "wss://: PEM private key of the certificate");
+  cmd->add_option("--contacts", o->server.contacts_file,
+                  "Keep the contact IDs of listening phones in this file (a restart then answers 503, not 410)");
   cmd->add_option("--max-tunnels", o->server.max_tunnels, "Tunnels open at once")->capture_default_str();
   cmd->add_option("--max-message", o->server.max_message, "Largest message in bytes (larger: closed with 1009)")
       ->capture_default_str();

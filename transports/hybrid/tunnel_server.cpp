@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_map>
@@ -22,6 +23,9 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "authenticator/env/rng.h"
 #include "transports/hybrid/linking.h"
@@ -148,6 +152,8 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   void sweep();
   void end_tunnel(const std::string& key, websocket::close_code code);
   RoutingId fresh_routing_id();
+  void load_contacts();
+  void remember_contact(const std::string& contact);
 
   asio::any_io_executor ex_;
   TunnelServerOptions options_;
@@ -378,6 +384,7 @@ ServerCore::ServerCore(asio::any_io_executor ex, TunnelServerOptions options, Lo
     tls_->use_private_key_file(options_.key_file, ssl::context::pem, ec);
     if (ec) throw std::runtime_error("cannot load the private key " + options_.key_file + ": " + ec.message());
   }
+  if (!options_.contacts_file.empty()) load_contacts();
   const tcp::endpoint ep(asio::ip::make_address(options_.host), options_.port);
   acceptor_.open(ep.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -429,6 +436,34 @@ asio::awaitable<void> ServerCore::accept_loop() {
     }
     connections_.emplace(id, c);
   }
+}
+
+void ServerCore::load_contacts() {
+  std::ifstream in(options_.contacts_file);
+  if (!in) return;  // none yet: made on the first new contact
+  std::string line;
+  std::size_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.empty()) continue;
+    auto id = parse_hex_any_case(line);
+    if (!id || id->empty()) {
+      throw std::runtime_error(options_.contacts_file + " line " + std::to_string(number) + ": not a hex contact ID");
+    }
+    known_contacts_.emplace(id->begin(), id->end());
+  }
+  if (in.bad()) throw std::runtime_error("cannot read " + options_.contacts_file);
+}
+
+void ServerCore::remember_contact(const std::string& contact) {
+  if (options_.contacts_file.empty()) return;
+  // Contact IDs are the phones' addresses: 0600.
+  const int fd = ::open(options_.contacts_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  const std::string line =
+      hex_upper(ByteSpan(reinterpret_cast<const std::uint8_t*>(contact.data()), contact.size())) + "\n";
+  const bool ok = fd >= 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  if (fd >= 0) ::close(fd);
+  if (!ok) note(LogLevel::kWarning, "cannot append to " + options_.contacts_file);
 }
 
 RoutingId ServerCore::fresh_routing_id() {
@@ -521,6 +556,7 @@ Decision ServerCore::route(ConnectionBase& c, const Request& req) {
           return refuse(http::status::service_unavailable, "too many contact IDs");
         }
         known_contacts_.insert(contact);
+        remember_contact(contact);
       }
       c.role = ConnectionBase::Role::kListener;
       c.contact_key = std::move(contact);

@@ -42,6 +42,10 @@ struct TunnelServerOptions {
   std::chrono::milliseconds pairing_timeout{120000};   // a tunnel's first end waits this long for the other
   std::chrono::milliseconds idle_timeout{300000};      // a joined tunnel with no message either way
   std::size_t max_contacts = 10000;                    // contact IDs remembered for /cable/contact
+  // Where the contact IDs phones listened for are kept (one hex ID a line, 0600), so that a
+  // restarted server answers a linked desktop with 503 until the phone is back instead of 410
+  // (which makes the desktop forget the link). Empty: in memory only.
+  std::string contacts_file;
   std::chrono::milliseconds shutdown_grace{3000};      // closing handshakes before sockets are cut
 };
 
@@ -58,7 +62,8 @@ struct TunnelServerStats {
 class TunnelServer {
  public:
   // Binds at once (so port() is known); throws boost::system::system_error when the address
-  // cannot be bound, std::runtime_error when the certificate or key cannot be loaded.
+  // cannot be bound, std::runtime_error when the certificate, the key or the contacts file cannot
+  // be read.
   TunnelServer(boost::asio::any_io_executor ex, TunnelServerOptions options, Log& log);
   // Without a finished shutdown(): stops listening and cuts every connection (on the executor,
   // so it may run on any thread); `log` must outlive the executor's remaining handlers.

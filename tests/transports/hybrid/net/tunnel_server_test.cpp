@@ -357,6 +357,57 @@ TEST_CASE("tunnel server: contact and listen (the linked flow's rendezvous)") {
   f.check_still_serving();
 }
 
+TEST_CASE("tunnel server: a contacts file keeps the phones' contact IDs across a restart (503, not 410)") {
+  char tmpl[] = "/tmp/vfido-contacts-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  const std::string dir = tmpl;
+  const std::string file = dir + "/contacts";
+  const Bytes contact = {0xab, 0xcd, 0x01};
+  ClientPayload payload;
+  payload.link_id = {1, 2, 3, 4, 5, 6, 7, 8};
+  WebSocketConnectOptions desktop_options;
+  desktop_options.headers = {{std::string(kClientPayloadHeader), hex_upper(encode_client_payload(payload))}};
+  TunnelServerOptions o;
+  o.contacts_file = file;
+  {
+    Fixture f(o);
+    auto listener = f.open(listen_path(contact));
+    settle(f.io, 50ms);
+    CHECK(f.server->stats().listeners == 1);
+  }
+  struct stat st{};
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  std::ifstream in(file);
+  std::string line;
+  REQUIRE(std::getline(in, line));
+  CHECK(line == "ABCD01");
+  {
+    // The restarted server knows the contact: its phone is only not back yet.
+    Fixture f(o);
+    CHECK(f.connect(contact_path(contact), desktop_options).error() == CableError::kTunnelRefused);
+    CHECK(f.client_log.contains("HTTP 503"));
+    CHECK(f.connect(contact_path(Bytes{0x99}), desktop_options).error() == CableError::kTunnelGone);
+    // Listening again does not write the ID twice.
+    auto listener = f.open(listen_path(contact));
+    settle(f.io, 50ms);
+  }
+  std::ifstream again(file);
+  std::size_t lines = 0;
+  while (std::getline(again, line)) ++lines;
+  CHECK(lines == 1);
+  // A file that is not a list of hex IDs stops the server from starting.
+  {
+    std::ofstream bad(file, std::ios::app);
+    bad << "not hex\n";
+  }
+  boost::asio::io_context io;
+  vt::RecordingLog log;
+  CHECK_THROWS_AS(TunnelServer(io.get_executor(), o, log), std::runtime_error);
+  ::unlink(file.c_str());
+  ::rmdir(dir.c_str());
+}
+
 TEST_CASE("tunnel server: graceful shutdown closes every end and finishes") {
   asio::io_context io;
   vt::RecordingLog log;
