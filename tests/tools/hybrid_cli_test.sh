@@ -104,6 +104,8 @@ wait_for "$dir/wss_client.out" "waiting for the phone" 10
 wait "$client" || fail "the wss client failed"
 [ "$(grep -c "signature verified: yes" "$dir/wss_client.out")" = 4 ] || fail "the wss client did not verify 4 signatures"
 grep -q "(YubiKey-like)" "$dir/wss_phone.out" || fail "the phone did not use the chosen profile"
+"$vfido" demo --transport hybrid --no-qr --tunnel-server "$wss" --tunnel-ca "$dir/cert.pem" >"$dir/wss_demo.out" 2>&1 ||
+  fail "the hybrid demo over wss failed"
 
 # The demo over hybrid with this tunnel server: its own desktop and phone, then a linked session.
 "$vfido" demo --transport hybrid --no-qr --tunnel-server "$tunnel" >"$dir/demo.out" 2>&1 || fail "the hybrid demo failed"

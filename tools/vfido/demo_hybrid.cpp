@@ -64,6 +64,7 @@ bool run_steps_over(const std::shared_ptr<host::HybridLink>& link) {
 void add_hybrid_demo_options(CLI::App* cmd, HybridDemoOptions& o) {
   cmd->add_option("--tunnel-server", o.tunnel_server,
                   "hybrid: use this tunnel server (ws:// or wss://) instead of one in this process");
+  cmd->add_option("--tunnel-ca", o.tunnel_ca, "hybrid: wss://, trust this PEM certificate file");
   cmd->add_option("--advert", o.advert, "hybrid: the advert channel, udp:ADDRESS:PORT (default: a free loopback port)");
   cmd->add_flag("--external-phone", o.external_phone,
                 "hybrid: wait for `vfido hybrid authenticator` instead of an in-process phone");
@@ -111,6 +112,7 @@ int run_hybrid_demo(bool verbose, const HybridDemoOptions& o) {
 
   host::HybridDesktopOptions dopt;
   dopt.desktop.tunnel_override = tunnel;
+  dopt.desktop.ca_file = o.tunnel_ca;
   dopt.desktop.advert_timeout = std::chrono::seconds(o.external_phone ? 300 : 30);
   dopt.advert = advert;
   std::unique_ptr<host::HybridDesktop> desktop;
@@ -137,6 +139,7 @@ int run_hybrid_demo(bool verbose, const HybridDemoOptions& o) {
     host::HybridPhoneOptions popt;
     popt.key.verbose = verbose;
     popt.phone.tunnel = tunnel;
+    popt.phone.ca_file = o.tunnel_ca;
     popt.advert = advert;
     popt.identity = std::make_shared<cable::PhoneIdentity>(host::new_phone_identity(rng, "vfido demo phone"));
     phone = std::make_unique<host::HybridPhone>(std::move(popt), log);

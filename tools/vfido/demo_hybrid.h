@@ -15,6 +15,7 @@ bool run_demo_steps(fido_dev_t* dev);
 
 struct HybridDemoOptions {
   std::string tunnel_server;  // a running tunnel server instead of one in this process
+  std::string tunnel_ca;      // wss://: trust this PEM certificate file
   std::string advert;         // the advert channel (default: a free loopback port)
   bool external_phone = false;
   bool show_qr = true;
