@@ -1,5 +1,6 @@
-// AES-256-CBC without padding (CTAP 2.1 §6.5.6 / §6.5.7, PIN/UV auth protocols one and two) and
-// AES-256-GCM (NIST SP 800-38D) with a 96-bit nonce and a 128-bit tag, on OpenSSL 3 EVP.
+// AES-256-CBC without padding (CTAP 2.1 §6.5.6 / §6.5.7, PIN/UV auth protocols one and two),
+// AES-256-GCM (NIST SP 800-38D) with a 96-bit nonce and a 128-bit tag, and single AES-256 blocks
+// (ECB of one block), on OpenSSL 3 EVP.
 #include "authenticator/crypto/aes.h"
 
 
@@ -36,6 +37,26 @@ Result<void> cbc(bool encrypt, ByteSpan key, ByteSpan iv, ByteSpan in, std::span
     return fail(CtapStatus::kOther);
   }
   return {};
+}
+
+// One block through AES-256-ECB without padding.
+Result<ByteArray<kAesBlockLen>> one_block(bool encrypt, ByteSpan key, ByteSpan block) {
+  if (key.size() != kAesKeyLen || block.size() != kAesBlockLen) return fail(CtapStatus::kInvalidParameter);
+  CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  if (!ctx) return fail(CtapStatus::kOther);
+  if (EVP_CipherInit_ex(ctx.get(), EVP_aes_256_ecb(), nullptr, key.data(), nullptr, encrypt ? 1 : 0) != 1 ||
+      EVP_CIPHER_CTX_set_padding(ctx.get(), 0) != 1) {
+    return fail(CtapStatus::kOther);
+  }
+  ByteArray<kAesBlockLen> out{};
+  int n1 = 0;
+  int n2 = 0;
+  if (EVP_CipherUpdate(ctx.get(), out.data(), &n1, block.data(), static_cast<int>(block.size())) != 1 ||
+      EVP_CipherFinal_ex(ctx.get(), out.data() + n1, &n2) != 1 ||
+      static_cast<std::size_t>(n1) + static_cast<std::size_t>(n2) != kAesBlockLen) {
+    return fail(CtapStatus::kOther);
+  }
+  return out;
 }
 
 Result<void> check_cbc(ByteSpan key, ByteSpan iv, ByteSpan data) {
@@ -132,6 +153,14 @@ Result<SecretBytes> aes256_gcm_open(ByteSpan key, ByteSpan nonce, ByteSpan seale
     return fail(CtapStatus::kOther);
   }
   return out;
+}
+
+Result<ByteArray<kAesBlockLen>> aes256_encrypt_block(ByteSpan key, ByteSpan block) {
+  return one_block(true, key, block);
+}
+
+Result<ByteArray<kAesBlockLen>> aes256_decrypt_block(ByteSpan key, ByteSpan block) {
+  return one_block(false, key, block);
 }
 
 }  // namespace vfido::crypto

@@ -1,5 +1,6 @@
-// AES-256 in the two modes CTAP needs: CBC without padding (PIN/UV auth protocols, CTAP 2.1
-// §6.5.6 and §6.5.7) and GCM (credential wrapping, caBLE). Keys are 32 bytes.
+// AES-256 in the modes vfido needs: CBC without padding (PIN/UV auth protocols, CTAP 2.1
+// §6.5.6 and §6.5.7), GCM (credential wrapping, caBLE) and the bare block cipher (the caBLE v2
+// BLE advert encrypts exactly one block). Keys are 32 bytes.
 #pragma once
 
 #include "authenticator/bytes.h"
@@ -21,5 +22,10 @@ Result<SecretBytes> aes256_cbc_decrypt(ByteSpan key, ByteSpan iv, ByteSpan ciphe
 // nonce, AAD or ciphertext do not match.
 Result<Bytes> aes256_gcm_seal(ByteSpan key, ByteSpan nonce, ByteSpan plaintext, ByteSpan aad);
 Result<SecretBytes> aes256_gcm_open(ByteSpan key, ByteSpan nonce, ByteSpan sealed, ByteSpan aad);
+
+// One AES-256 block (FIPS 197 §5.1 / §5.3, no mode, no padding): `block` must be 16 bytes and
+// the key 32 (kInvalidParameter otherwise).
+Result<ByteArray<kAesBlockLen>> aes256_encrypt_block(ByteSpan key, ByteSpan block);
+Result<ByteArray<kAesBlockLen>> aes256_decrypt_block(ByteSpan key, ByteSpan block);
 
 }  // namespace vfido::crypto

@@ -592,6 +592,12 @@ Result<EcdhKey> EcdhKey::generate(Rng& rng) {
   return EcdhKey(std::move(*key));
 }
 
+Result<EcdhKey> EcdhKey::from_scalar(ByteSpan scalar) {
+  auto key = PrivateKey::from_bytes(cose::kAlgEs256, scalar, {});
+  if (!key) return fail(key.error());
+  return EcdhKey(std::move(*key));
+}
+
 Result<SecretBytes> EcdhKey::shared_x(ByteSpan peer_point_uncompressed) const {
   // CTAP 2.1 §6.5.6 encapsulate/decapsulate: the peer's point must be a valid P-256 point
   // (wrong length, compressed form or off the curve are all kInvalidParameter).
@@ -611,6 +617,42 @@ Result<SecretBytes> EcdhKey::shared_x(ByteSpan peer_point_uncompressed) const {
     return fail(CtapStatus::kOther);
   }
   return z;
+}
+
+namespace {
+
+constexpr std::size_t kP256CompressedLen = 1 + kP256CoordLen;  // SEC 1 §2.3.3: 02/03 || x
+
+// Re-encodes a P-256 point; EC_POINT_oct2point checks that it is on the curve.
+Result<Bytes> p256_reencode(ByteSpan in, point_conversion_form_t form, std::size_t out_len) {
+  EcGroupPtr group(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1));
+  BnCtxPtr bn_ctx(BN_CTX_new());
+  if (!group || !bn_ctx) return fail(CtapStatus::kOther);
+  EcPointPtr point(EC_POINT_new(group.get()));
+  if (!point) return fail(CtapStatus::kOther);
+  if (EC_POINT_oct2point(group.get(), point.get(), in.data(), in.size(), bn_ctx.get()) != 1) {
+    return fail(CtapStatus::kInvalidParameter);
+  }
+  Bytes out(out_len);
+  if (EC_POINT_point2oct(group.get(), point.get(), form, out.data(), out.size(), bn_ctx.get()) != out_len) {
+    return fail(CtapStatus::kOther);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Bytes> p256_compress(ByteSpan uncompressed) {
+  if (!is_p256_point_encoding(uncompressed)) return fail(CtapStatus::kInvalidParameter);
+  return p256_reencode(uncompressed, POINT_CONVERSION_COMPRESSED, kP256CompressedLen);
+}
+
+Result<Bytes> p256_decompress(ByteSpan compressed) {
+  // SEC 1 §2.3.4 step 2: only the compressed forms 02 and 03 are accepted here.
+  if (compressed.size() != kP256CompressedLen || (compressed[0] != 0x02 && compressed[0] != 0x03)) {
+    return fail(CtapStatus::kInvalidParameter);
+  }
+  return p256_reencode(compressed, POINT_CONVERSION_UNCOMPRESSED, kP256PointLen);
 }
 
 }  // namespace vfido::crypto

@@ -94,18 +94,31 @@ bool verify_signature(const cbor::Value& cose_key, ByteSpan msg, ByteSpan signat
 // Ed25519 -> EdDSA, RSA of kRsaMinBits..kRsaMaxBits -> RS256; kUnsupportedAlgorithm otherwise.
 Result<cbor::Value> public_cose_of(const evp_pkey_st* pkey);
 
-// P-256 ECDH for the PIN/UV auth protocols (CTAP 2.1 §6.5.6): a key pair whose shared secret
-// with a peer point is the 32-byte x-coordinate. Peer points off the curve are kInvalidParameter.
+// P-256 ECDH for the PIN/UV auth protocols (CTAP 2.1 §6.5.6) and caBLE v2's Noise handshake: a
+// key pair whose shared secret with a peer point is the 32-byte x-coordinate. Peer points off
+// the curve are kInvalidParameter.
 class EcdhKey {
  public:
   static Result<EcdhKey> generate(Rng& rng);
+  // A key from its 32-byte big-endian scalar (1 <= d <= n-1, kInvalidParameter otherwise): keys
+  // kept in a file, and fixed keys for known-answer tests.
+  static Result<EcdhKey> from_scalar(ByteSpan scalar);
   // 04||x||y
   const Bytes& public_point() const { return key_.public_bytes(); }
+  // The 32-byte scalar, for storing the key.
+  const SecretBytes& scalar() const { return key_.private_bytes(); }
   Result<SecretBytes> shared_x(ByteSpan peer_point_uncompressed) const;
 
  private:
   explicit EcdhKey(PrivateKey k) : key_(std::move(k)) {}
   PrivateKey key_;
 };
+
+// SEC 1 §2.3.3 point compression for P-256: 04||x||y -> 02/03||x (33 bytes). The input must be
+// a valid uncompressed point on the curve (kInvalidParameter otherwise).
+Result<Bytes> p256_compress(ByteSpan uncompressed);
+// SEC 1 §2.3.4: 02/03||x -> 04||x||y. kInvalidParameter for any other length or prefix, and
+// for an x with no point on the curve.
+Result<Bytes> p256_decompress(ByteSpan compressed);
 
 }  // namespace vfido::crypto

@@ -86,9 +86,10 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/lib/openssh,etc,dev,proc,sys,tmp,run,root,lib/modules}
 cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
-# A program and every shared library ldd names for it, at the same paths.
+# A program (stripped: a RelWithDebInfo vfido is hundreds of MB of debug information, more than
+# the guest's RAM can unpack) and every shared library ldd names for it, at the same paths.
 copy_with_libs() { # source destination-inside-root
-  install -D -m 755 "$1" "$root$2"
+  install -D -m 755 --strip "$1" "$root$2"
   ldd "$1" | awk '/=> \// { print $3 } /^[ \t]*\// { print $1 }' | while read -r lib; do
     [ -e "$root$lib" ] || install -D -m 755 "$(readlink -f "$lib")" "$root$lib"
   done

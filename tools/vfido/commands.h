@@ -38,12 +38,16 @@ void add_vault(CLI::App& app, int* exit_code);  // vault.cpp
 // `creds export` and `creds import` on the `creds` subcommand (creds_export.cpp).
 void add_creds_transfer(CLI::App* creds, int* exit_code);
 void add_webauthn(CLI::App& app, int* exit_code);  // webauthn.cpp: client emulator + relying party
+void add_tunnel_server(CLI::App& app, int* exit_code);  // tunnel_server.cpp: caBLE v2 relay
+void add_hybrid(CLI::App& app, int* exit_code);  // hybrid.cpp: hybrid authenticator | client
 
 // Shared option helpers (options.cpp).
 // --instance NAME: which daemon (pid/lock and state files), "default" unless given.
 void add_instance_option(CLI::App* cmd, std::string& instance);
 // "1209", "0x1209", "ABCD": 1 to 4 hex digits, optional 0x prefix.
 std::optional<std::uint16_t> parse_hex16(const std::string& text);
+// "127.0.0.1:8080", "[::1]:0", "localhost:443": a host and a port 0-65535.
+std::optional<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& text);
 
 // --profile ID|FILE, --aaguid UUID, --attestation none|self|packed (`serve`, `up`, `metadata`):
 // which authenticator model a key is (host/profile_choice.h).

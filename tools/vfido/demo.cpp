@@ -3,7 +3,8 @@
 // library would drive a USB key): CTAPHID_INIT, getInfo, makeCredential with packed self
 // attestation, getAssertion with an allowList, then a discoverable credential and a
 // getAssertion without one. Every signature is checked by libfido2. Prints a transcript and
-// exits 0 only when every step passed.
+// exits 0 only when every step passed. `--transport hybrid` runs the same steps over caBLE v2
+// (demo_hybrid.cpp).
 #include <fido.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "tools/host/fido_unix_io.h"
 #include "tools/host/virtual_key.h"
 #include "tools/vfido/commands.h"
+#include "tools/vfido/demo_hybrid.h"
 
 namespace vfido::cli {
 namespace {
@@ -299,15 +301,7 @@ int run_demo(bool verbose) {
   if (!dev) {
     failed("fido_dev_open", r);
   } else {
-    Demo demo(dev.get());
-    Credential server_side;
-    Credential discoverable;
-    bool ok = demo.device_info() && demo.get_info() &&
-              demo.make_credential(3, false, "alice", "Alice Example", server_side) &&
-              demo.get_assertion(4, server_side, true) &&
-              demo.make_credential(5, true, "bob", "Bob Example", discoverable) &&
-              demo.get_assertion(6, discoverable, false);
-    status = ok ? 0 : 1;
+    status = run_demo_steps(dev.get()) ? 0 : 1;
   }
   dev.reset();  // disconnect before the key stops
   key.stop();
@@ -317,11 +311,28 @@ int run_demo(bool verbose) {
 
 }  // namespace
 
+bool run_demo_steps(fido_dev_t* dev) {
+  Demo demo(dev);
+  Credential server_side;
+  Credential discoverable;
+  return demo.device_info() && demo.get_info() && demo.make_credential(3, false, "alice", "Alice Example", server_side) &&
+         demo.get_assertion(4, server_side, true) && demo.make_credential(5, true, "bob", "Bob Example", discoverable) &&
+         demo.get_assertion(6, discoverable, false);
+}
+
 void add_demo(CLI::App& app, int* exit_code) {
   auto verbose = std::make_shared<bool>(false);
+  auto transport = std::make_shared<std::string>("unix");
+  auto hybrid = std::make_shared<HybridDemoOptions>();
   CLI::App* cmd = app.add_subcommand("demo", "Run an in-process key and exercise it with libfido2 (start here)");
   cmd->add_flag("-v,--verbose", *verbose, "Log the key's activity to stderr");
-  cmd->callback([verbose, exit_code] { *exit_code = run_demo(*verbose); });
+  cmd->add_option("--transport", *transport, "How libfido2 reaches the key")
+      ->check(CLI::IsMember({"unix", "hybrid"}))
+      ->capture_default_str();
+  add_hybrid_demo_options(cmd, *hybrid);
+  cmd->callback([verbose, transport, hybrid, exit_code] {
+    *exit_code = *transport == "hybrid" ? run_hybrid_demo(*verbose, *hybrid) : run_demo(*verbose);
+  });
 }
 
 }  // namespace vfido::cli

@@ -66,6 +66,20 @@ void add_presence_options(CLI::App* cmd, PresenceOptions& o) {
       ->default_str("approve");
 }
 
+std::optional<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned port = 0;
+  for (char c : text.substr(colon + 1)) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    port = port * 10 + static_cast<unsigned>(c - '0');
+    if (port > 65535) return std::nullopt;
+  }
+  return std::make_pair(host, static_cast<std::uint16_t>(port));
+}
+
 void add_socket_transport_options(CLI::App* cmd, SocketTransportOptions& o) {
   cmd->add_flag("--udp", o.udp, "Listen for 64-byte reports as UDP datagrams (the simulator protocol)");
   cmd->add_option("--udp-host", o.udp_options.host, "Address to bind the UDP socket to")->capture_default_str();

@@ -172,4 +172,17 @@ TEST_CASE("aes256_gcm: wrong key or nonce length is kInvalidParameter") {
   CHECK(aes256_gcm_open(Bytes(32, 0), Bytes(11, 0), sealed, {}).error() == CtapStatus::kInvalidParameter);
 }
 
+TEST_CASE("aes256 block: FIPS 197 Appendix C.3 (AES-256), both directions") {
+  const Bytes key = hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+  auto c = aes256_encrypt_block(key, hex("00112233445566778899aabbccddeeff"));
+  REQUIRE(c.has_value());
+  CHECK(to_hex(*c) == "8ea2b7ca516745bfeafc49904b496089");
+  auto p = aes256_decrypt_block(key, *c);
+  REQUIRE(p.has_value());
+  CHECK(to_hex(*p) == "00112233445566778899aabbccddeeff");
+  CHECK(aes256_encrypt_block(Bytes(16, 0), Bytes(16, 0)).error() == CtapStatus::kInvalidParameter);
+  CHECK(aes256_encrypt_block(key, Bytes(15, 0)).error() == CtapStatus::kInvalidParameter);
+  CHECK(aes256_decrypt_block(key, Bytes(17, 0)).error() == CtapStatus::kInvalidParameter);
+}
+
 }  // namespace vfido::crypto

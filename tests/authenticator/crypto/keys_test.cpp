@@ -489,4 +489,37 @@ TEST_CASE("ecdh: peer points off the curve or of the wrong length are kInvalidPa
   CHECK(k->shared_x(g).has_value());
 }
 
+TEST_CASE("keys: P-256 point compression (SEC 1 §2.3.3-2.3.4) with G and -G") {
+  const Bytes g = hex(std::string("04") + kGx + kGy);
+  const Bytes minus_g = hex(std::string("04") + kGx + kMinusGy);
+  // Gy is odd and -Gy even: 03 and 02 prefixes.
+  CHECK(p256_compress(g) == hex(std::string("03") + kGx));
+  CHECK(p256_compress(minus_g) == hex(std::string("02") + kGx));
+  CHECK(p256_decompress(hex(std::string("03") + kGx)) == g);
+  CHECK(p256_decompress(hex(std::string("02") + kGx)) == minus_g);
+  // Wrong lengths, prefixes, and points off the curve.
+  CHECK(p256_compress(hex(std::string("03") + kGx)).error() == CtapStatus::kInvalidParameter);
+  CHECK(p256_decompress(hex(std::string("04") + kGx)).error() == CtapStatus::kInvalidParameter);
+  CHECK(p256_decompress(Bytes(32, 2)).error() == CtapStatus::kInvalidParameter);
+  Bytes off = g;
+  off[64] ^= 1;
+  CHECK(p256_compress(off).error() == CtapStatus::kInvalidParameter);
+}
+
+TEST_CASE("keys: EcdhKey from a scalar keeps it, and agrees with a generated peer") {
+  auto one = EcdhKey::from_scalar(hex("0000000000000000000000000000000000000000000000000000000000000001"));
+  REQUIRE(one.has_value());
+  CHECK(to_hex(one->public_point()) == std::string("04") + kGx + kGy);
+  CHECK(to_hex(one->scalar().expose()) == "0000000000000000000000000000000000000000000000000000000000000001");
+  SeededRng rng(11);
+  auto peer = EcdhKey::generate(rng);
+  REQUIRE(peer.has_value());
+  // With d = 1 the shared secret is the peer's own x coordinate.
+  auto z = one->shared_x(peer->public_point());
+  REQUIRE(z.has_value());
+  CHECK(to_hex(z->expose()) == to_hex(ByteSpan(peer->public_point()).subspan(1, 32)));
+  CHECK(EcdhKey::from_scalar(Bytes(32, 0)).error() == CtapStatus::kInvalidParameter);
+  CHECK(EcdhKey::from_scalar(Bytes(31, 1)).error() == CtapStatus::kInvalidParameter);
+}
+
 }  // namespace vfido::crypto
