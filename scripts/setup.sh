@@ -13,6 +13,8 @@ packages=(
   python3 python3-fido2 python3-cryptography openssl
   # WebAuthn client emulator: the public suffix list through libpsl, with Debian's list data
   libpsl-dev publicsuffix
+  # passkey policies and scenarios (tools/policy, tools/scenario): YAML with line numbers
+  libyaml-cpp-dev
   # tests/vm: boot a Debian kernel under QEMU with busybox, ssh-keygen and udevadm inside
   qemu-system-x86 busybox-static cpio udev openssh-client
 )

@@ -319,9 +319,15 @@ int run_demo(bool verbose) {
 
 void add_demo(CLI::App& app, int* exit_code) {
   auto verbose = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand("demo", "Run an in-process key and exercise it with libfido2 (start here)");
+  auto ctap = std::make_shared<bool>(false);
+  auto junit = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("demo", "Run the shipped passkey-policy scenarios as a table (start here)");
   cmd->add_flag("-v,--verbose", *verbose, "Log the key's activity to stderr");
-  cmd->callback([verbose, exit_code] { *exit_code = run_demo(*verbose); });
+  cmd->add_flag("--ctap", *ctap, "Instead: one in-process key exercised step by step with libfido2 (the CTAP exchange)");
+  cmd->add_option("--junit", *junit, "Scenario table only: also write JUnit XML here");
+  cmd->callback([verbose, ctap, junit, exit_code] {
+    *exit_code = *ctap ? run_demo(*verbose) : run_scenario_demo(*verbose, *junit);
+  });
 }
 
 }  // namespace vfido::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   vfido::cli::add_creds(app, &exit_code);
   vfido::cli::add_vault(app, &exit_code);
   vfido::cli::add_webauthn(app, &exit_code);
+  vfido::cli::add_scenario(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
