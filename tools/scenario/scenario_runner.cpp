@@ -272,13 +272,15 @@ class Run {
                 {"authentications", json::array()}};
       if (x5c) c["rootCertificates"] = root_pems_;
       options_.crosscheck->push_back(c);
-      if (verified) crosscheck_index_[verified->credential.id] = options_.crosscheck->size() - 1;
     }
     if (!verified) return {"refused", "relying party: " + verified.error().to_string()};
     const rp::CredentialRecord& c = verified->credential;
     auto decision = policy::evaluate(s_.policy, s_.directory, step.user, facts_of(c, c.backup_eligible), policy::PolicyCeremony::kRegistration);
     if (!decision.allowed) return {"refused", "policy: " + decision.reason};
     registered_.push_back({c, step.user, d.spec->id});
+    // Its sign-ins are cross-checked against this registration (only the RP's stored
+    // credentials can sign in).
+    if (options_.crosscheck != nullptr) crosscheck_index_[c.id] = options_.crosscheck->size() - 1;
     return {"accepted", decision.reason};
   }
 
