@@ -137,29 +137,19 @@ class Parser {
     return tl::unexpected("at " + std::to_string(t.at) + (t.kind == Token::Kind::kEnd ? " (end)" : " (\"" + t.text + "\")") + ": " + what);
   }
 
-  tl::expected<NodePtr, std::string> parse_or() {
-    auto left = parse_and();
-    while (left && word_is(peek(), "-or")) {
-      next();
-      auto right = parse_and();
-      if (!right) return right;
-      auto n = std::make_shared<Node>();
-      n->kind = Node::Kind::kOr;
-      n->left = *left;
-      n->right = *right;
-      left = n;
-    }
-    return left;
-  }
+  tl::expected<NodePtr, std::string> parse_or() { return parse_binary(Node::Kind::kOr, "-or", &Parser::parse_and); }
+  tl::expected<NodePtr, std::string> parse_and() { return parse_binary(Node::Kind::kAnd, "-and", &Parser::parse_unary); }
 
-  tl::expected<NodePtr, std::string> parse_and() {
-    auto left = parse_unary();
-    while (left && word_is(peek(), "-and")) {
+  // operand (word operand)*, left-associative.
+  tl::expected<NodePtr, std::string> parse_binary(Node::Kind kind, std::string_view word,
+                                                  tl::expected<NodePtr, std::string> (Parser::*operand)()) {
+    auto left = (this->*operand)();
+    while (left && word_is(peek(), word)) {
       next();
-      auto right = parse_unary();
+      auto right = (this->*operand)();
       if (!right) return right;
       auto n = std::make_shared<Node>();
-      n->kind = Node::Kind::kAnd;
+      n->kind = kind;
       n->left = *left;
       n->right = *right;
       left = n;

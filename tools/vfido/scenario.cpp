@@ -35,14 +35,12 @@ namespace {
 struct ScenarioOptions {
   std::vector<std::string> files;
   std::string junit;
-  std::string crosscheck;
   bool verbose = false;
 };
 
 int run_files(const ScenarioOptions& o) {
   std::vector<scenario::ScenarioResult> results;
   bool load_failed = false;
-  nlohmann::json cases = nlohmann::json::array();
   for (const auto& file : o.files) {
     auto s = scenario::load_scenario_file(file);
     if (!s) {
@@ -59,7 +57,6 @@ int run_files(const ScenarioOptions& o) {
     scenario::RunOptions ro;
     ro.verbose_keys = o.verbose;
     ro.on_step = print_step_line;
-    if (!o.crosscheck.empty()) ro.crosscheck = &cases;
     results.push_back(scenario::run_scenario(*s, ro));
     const auto& r = results.back();
     if (!r.error.empty()) std::printf("  ERROR: %s\n", r.error.c_str());
@@ -73,11 +70,6 @@ int run_files(const ScenarioOptions& o) {
   std::printf("\n%zu scenario(s), %zu step(s): %zu unexpected, %zu scenario error(s)\n", results.size(), steps, failures, errors);
   bool ok = true;
   if (!o.junit.empty()) ok = write_junit(o.junit, results);
-  if (!o.crosscheck.empty()) {
-    std::ofstream out(o.crosscheck);
-    out << nlohmann::json{{"cases", cases}, {"remade", 0}}.dump(1) << "\n";
-    if (!out) ok = false;
-  }
   if (load_failed) return 2;
   return ok && failures == 0 && errors == 0 ? 0 : 1;
 }
@@ -91,8 +83,6 @@ void add_scenario(CLI::App& app, int* exit_code) {
   auto* run = cmd->add_subcommand("run", "run scenario files and check every step's outcome");
   run->add_option("files", o->files, "scenario YAML files")->required()->check(CLI::ExistingFile);
   run->add_option("--junit", o->junit, "write JUnit XML here");
-  run->add_option("--crosscheck-out", o->crosscheck,
-                  "write every verified response with the RP's verdict (for tests/interop/simplewebauthn/check.mjs)");
   run->add_flag("-v,--verbose", o->verbose, "log the keys' activity to stderr");
   run->callback([o, exit_code] { *exit_code = run_files(*o); });
 }

@@ -47,3 +47,23 @@ inline policy::PasskeyFacts device_bound(const char* id = kHardware, bool truste
 }
 
 }  // namespace vfido::test
+
+namespace vfido::test {
+
+// What a load error must say: the file, the line, the field (dotted path) and a piece of the
+// message.
+struct ExpectedLoadError {
+  int line;
+  const char* field;
+  const char* message;
+};
+
+inline void check_load_error(const policy::LoadError& e, const char* file, const ExpectedLoadError& expected) {
+  CAPTURE(e.to_string());
+  CHECK(e.where.file == file);
+  CHECK(e.where.line == expected.line);
+  CHECK(e.field == expected.field);
+  CHECK(e.message.find(expected.message) != std::string::npos);
+}
+
+}  // namespace vfido::test

@@ -60,11 +60,7 @@ TEST_CASE("policy yaml: malformed files name file, line, column and field") {
     CAPTURE(c.yaml);
     auto p = policy::load_policy_text(c.yaml, "policy.yaml");
     REQUIRE_FALSE(p);
-    CAPTURE(p.error().to_string());
-    CHECK(p.error().where.file == "policy.yaml");
-    CHECK(p.error().where.line == c.line);
-    CHECK(p.error().field == c.field);
-    CHECK(p.error().message.find(c.message) != std::string::npos);
+    test::check_load_error(p.error(), "policy.yaml", {c.line, c.field, c.message});
   }
   // The whole message reads file:line:column: field: what.
   auto p = policy::load_policy_text("profiles:\n  - id: a\n    types: [roaming]\n", "policy.yaml");
