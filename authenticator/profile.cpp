@@ -48,7 +48,19 @@ std::optional<std::string> material_problem(const AttestationMaterial& m, const 
 
 }  // namespace
 
-tl::expected<void, std::string> AuthenticatorProfile::validate() const {
+bool AuthenticatorProfile::needs_attestation_material() const {
+  return attestation == AttestationMode::kBasic && !attestation_material;
+}
+
+bool AuthenticatorProfile::needs_enterprise_attestation_material() const {
+  // CTAP 2.1 §7.1: an enterprise attestation can only be returned with an enterprise
+  // certificate; a model that may return one (listed RP IDs or platform-managed) needs it.
+  const bool may_attest_enterprise =
+      enterprise_attestation && (!enterprise_attestation_rp_ids.empty() || platform_managed_enterprise_attestation);
+  return may_attest_enterprise && attestation != AttestationMode::kNone && !enterprise_attestation_material;
+}
+
+tl::expected<void, std::string> AuthenticatorProfile::validate(Material material) const {
   if (name.empty()) return bad("name: must not be empty");
 
   if (versions.empty()) return bad("versions: at least one is required");
@@ -139,14 +151,10 @@ tl::expected<void, std::string> AuthenticatorProfile::validate() const {
     return bad("pin_token_initial_usage_ms: must be > 0 and <= pin_token_max_usage_ms");
   }
 
-  // CTAP 2.1 §7.1: an enterprise attestation can only be returned with an enterprise
-  // certificate; a model that may return one (listed RP IDs or platform-managed) needs it.
-  const bool may_attest_enterprise =
-      enterprise_attestation && (!enterprise_attestation_rp_ids.empty() || platform_managed_enterprise_attestation);
-  if (may_attest_enterprise && attestation != AttestationMode::kNone && !enterprise_attestation_material) {
+  if (material == Material::kRequired && needs_enterprise_attestation_material()) {
     return bad("enterprise_attestation_material: required when enterprise attestation may be returned");
   }
-  if (attestation == AttestationMode::kBasic && !attestation_material) {
+  if (material == Material::kRequired && needs_attestation_material()) {
     return bad("attestation_material: required for basic attestation");
   }
   if (attestation_material) {

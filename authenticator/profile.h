@@ -194,8 +194,18 @@ struct AuthenticatorProfile {
     return false;
   }
 
+  // Whether validate() insists that the attestation material a model needs is present.
+  // kLater: a profile read from a file, whose material tools provide afterwards
+  // (tools/host/attestation_files.h); material that is present is still checked.
+  enum class Material : std::uint8_t { kRequired, kLater };
+
   // Checks every documented invariant above; the error names the offending field.
-  tl::expected<void, std::string> validate() const;
+  tl::expected<void, std::string> validate(Material material = Material::kRequired) const;
+
+  // Whether this model signs with attestation material it does not have yet: basic
+  // attestation, or enterprise attestation it may return.
+  bool needs_attestation_material() const;
+  bool needs_enterprise_attestation_material() const;
 };
 
 }  // namespace vfido

@@ -172,21 +172,30 @@ const std::vector<Member>& members() {
                        }});
     m.push_back(Member{"attestation",
                        [](const json& v, Profile& p) -> tl::expected<void, std::string> {
-                         auto ok = expect_type(v, json::value_t::string, "\"none\" or \"self\"");
+                         auto ok = expect_type(v, json::value_t::string, "\"none\", \"self\" or \"packed\"");
                          if (!ok) return ok;
                          const std::string s = v.get<std::string>();
                          if (s == "none") {
                            p.model.attestation = AttestationMode::kNone;
                          } else if (s == "self") {
                            p.model.attestation = AttestationMode::kSelf;
+                         } else if (s == "packed") {
+                           p.model.attestation = AttestationMode::kBasic;
                          } else {
-                           return Error("unknown attestation \"" + s + "\" (none, self)");
+                           return Error("unknown attestation \"" + s + "\" (none, self, packed)");
                          }
                          return {};
                        },
                        [](const Profile& p) {
-                         return ojson(p.model.attestation == AttestationMode::kNone ? "none" : "self");
+                         switch (p.model.attestation) {
+                           case AttestationMode::kNone: return ojson("none");
+                           case AttestationMode::kSelf: return ojson("self");
+                           case AttestationMode::kBasic: return ojson("packed");
+                         }
+                         return ojson("none");
                        }});
+    m.push_back(string_member("attestation_key_file", &Profile::attestation_key_file));
+    m.push_back(string_member("attestation_chain_file", &Profile::attestation_chain_file));
     m.push_back(uint_member("max_msg_size", &P::max_msg_size));
     m.push_back(uint_member("max_credential_count_in_list", &P::max_credential_count_in_list));
     m.push_back(uint_member("max_credential_id_length", &P::max_credential_id_length));
@@ -343,7 +352,14 @@ tl::expected<Profile, std::string> parse_profile(std::string_view json_text, con
   }
   if (!doc.contains("id")) return Error(source + ": \"id\" is required");
   if (!valid_id(p.id)) return Error(source + ": \"id\": \"" + p.id + "\" must be lower-case letters, digits and dashes");
-  auto valid = p.model.validate();
+  if (p.attestation_key_file.empty() != p.attestation_chain_file.empty()) {
+    return Error(source + ": \"attestation_key_file\" and \"attestation_chain_file\" go together");
+  }
+  if (!p.attestation_key_file.empty() && p.model.attestation != AttestationMode::kBasic) {
+    return Error(source + ": \"attestation_key_file\": only with \"attestation\": \"packed\"");
+  }
+  // Attestation material is provided after loading (tools/host/attestation_files.h).
+  auto valid = p.model.validate(AuthenticatorProfile::Material::kLater);
   if (!valid) return Error(source + ": " + valid.error());
   return p;
 }

@@ -9,7 +9,7 @@
 //     "description": "Keeper vault ...",      free text
 //     "aaguid": "0ea242b4-43c4-4a1b-8b17-dd6d0b6baec6",
 //     "name": "Keeper",
-//     "attestation": "none",                  "none" | "self"
+//     "attestation": "none",                  "none" | "self" | "packed"
 //     "algorithms": ["ES256", "EdDSA"],       names or COSE numbers
 //     "backup_eligible": true, ...
 //   }
@@ -30,6 +30,11 @@ struct Profile {
   std::string description;  // one line for `vfido profile list`
   std::string source;       // "built-in" or the file it was read from
   AuthenticatorProfile model;
+  // "attestation": "packed" signs with these PEM files (a private key; the certificates,
+  // attestation certificate first) when given, relative to the profile file; otherwise with a
+  // CA vfido generates once for the profile (tools/host/attestation_files.h).
+  std::string attestation_key_file;
+  std::string attestation_chain_file;
 
   // "synced" when credentials are backup eligible, else "device-bound".
   std::string kind() const { return model.backup_eligible ? "synced" : "device-bound"; }

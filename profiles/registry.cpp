@@ -50,7 +50,13 @@ tl::expected<Profile, std::string> load_file(const std::string& path) {
   if (!in) return tl::unexpected<std::string>(path + ": cannot be read");
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_profile(text.str(), path);
+  auto p = parse_profile(text.str(), path);
+  if (!p) return p;
+  // PEM files named by the profile are relative to the profile's own directory.
+  for (std::string* f : {&p->attestation_key_file, &p->attestation_chain_file}) {
+    if (!f->empty() && (*f)[0] != '/') *f = (fs::path(path).parent_path() / *f).string();
+  }
+  return p;
 }
 
 std::vector<Profile> all(std::vector<std::string>* errors) {

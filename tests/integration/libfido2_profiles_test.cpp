@@ -8,6 +8,7 @@
 
 #include "profiles/profile_json.h"
 #include "profiles/registry.h"
+#include "tests/support/attested_profiles.h"
 #include "tests/support/libfido2_key.h"
 
 using namespace vfido::test;
@@ -17,7 +18,7 @@ using vfido::host::FidoCred;
 using vfido::host::PublicKey;
 
 TEST_CASE("libfido2 profiles: every built-in model registers and signs in as it promises") {
-  for (const auto& profile : vfido::profiles::builtin()) {
+  for (const auto& profile : attested_builtins()) {
     CAPTURE(profile.id);
     const auto& m = profile.model;
     vfido::host::KeyOptions options;
@@ -46,9 +47,16 @@ TEST_CASE("libfido2 profiles: every built-in model registers and signs in as it 
     const std::string fmt = fido_cred_fmt(cred.get());
     if (m.attestation == vfido::AttestationMode::kNone) {
       CHECK(fmt == "none");
-    } else {
+    } else if (m.attestation == vfido::AttestationMode::kSelf) {
       CHECK(fmt == "packed");
+      CHECK(fido_cred_x5c_len(cred.get()) == 0);
       CHECK(fido_cred_verify_self(cred.get()) == FIDO_OK);
+    } else {
+      // Basic attestation: libfido2 checks the signature with the certificate in x5c.
+      CHECK(fmt == "packed");
+      CHECK(fido_cred_x5c_len(cred.get()) > 0);
+      CHECK(fido_cred_verify(cred.get()) == FIDO_OK);
+      CHECK(fido_cred_verify_self(cred.get()) != FIDO_OK);
     }
     PublicKey key;
     REQUIRE(key.load(alg, fido_cred_pubkey_ptr(cred.get()), fido_cred_pubkey_len(cred.get())));

@@ -25,6 +25,13 @@ wait_for() { # file pattern
   for _ in $(seq 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
   fail "timed out waiting for '$2' in $1"
 }
+# A process that exited but which this shell has not reaped yet is a zombie: kill -0 still
+# succeeds on it, so look at its state in /proc instead.
+alive() { # pid
+  local st
+  st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
 start_up() { # name args...
   local name=$1; shift
   "$vfido" up "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
@@ -72,13 +79,13 @@ second=$last_pid
 expect_rc 0 "status of the second" "$vfido" status --instance second
 grep -q "running (pid $second)" "$tmp/last.out" || fail "second status"
 expect_rc 0 "down --instance second" "$vfido" down --instance second
-kill -0 "$second" 2>/dev/null && fail "second daemon still alive after down"
+alive "$second" && fail "second daemon still alive after down"
 expect_rc 0 "first still running" "$vfido" status
 
 # down waits until the daemon is gone and its files are removed.
 expect_rc 0 "down" "$vfido" down
 grep -q 'stopped' "$tmp/last.out" || fail "down text"
-kill -0 "$first" 2>/dev/null && fail "daemon still alive after down returned"
+alive "$first" && fail "daemon still alive after down returned"
 wait "$first" || fail "daemon exit status after SIGTERM: $?"
 [ ! -e "$tmp/k.sock" ] || fail "socket left behind"
 [ ! -e "$XDG_RUNTIME_DIR/vfido/default.pid" ] || fail "pid file left behind"

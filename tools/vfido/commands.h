@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "tools/host/profile_choice.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,6 +25,7 @@ namespace vfido::cli {
 void add_serve(CLI::App& app, int* exit_code);  // serve.cpp
 void add_demo(CLI::App& app, int* exit_code);   // demo.cpp
 void add_profile(CLI::App& app, int* exit_code);  // profile.cpp
+void add_metadata(CLI::App& app, int* exit_code);  // metadata.cpp
 void add_up(CLI::App& app, int* exit_code);     // up.cpp: the uhid daemon
 void add_down(CLI::App& app, int* exit_code);   // down.cpp
 void add_status(CLI::App& app, int* exit_code); // status.cpp
@@ -51,6 +54,8 @@ struct SocketTransportOptions {
   bool any() const { return udp || !unix_path.empty(); }
 };
 void add_socket_transport_options(CLI::App* cmd, SocketTransportOptions& o);
+// --profile ID|FILE, --aaguid UUID, --attestation none|self|packed (host/profile_choice.h).
+void add_profile_options(CLI::App* cmd, host::ProfileChoice& o);
 // Attaches them to `key`, printing one "vfido: listening on ..." line each on stdout and adding
 // ("udp", "host:port") / ("unix", path) to *described when given. On failure prints
 // "<who>: cannot ..." on stderr and returns false.

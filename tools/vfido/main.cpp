@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   vfido::cli::add_serve(app, &exit_code);
   vfido::cli::add_demo(app, &exit_code);
   vfido::cli::add_profile(app, &exit_code);
+  vfido::cli::add_metadata(app, &exit_code);
   vfido::cli::add_up(app, &exit_code);
   vfido::cli::add_down(app, &exit_code);
   vfido::cli::add_status(app, &exit_code);

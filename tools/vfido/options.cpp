@@ -28,6 +28,15 @@ std::optional<std::uint16_t> parse_hex16(const std::string& text) {
   return static_cast<std::uint16_t>(value);
 }
 
+void add_profile_options(CLI::App* cmd, host::ProfileChoice& o) {
+  cmd->add_option("--profile", o.profile, "Authenticator model: a profile id (vfido profile list) or a JSON file")
+      ->capture_default_str();
+  cmd->add_option("--aaguid", o.aaguid, "Claim this AAGUID instead of the profile's (a UUID)");
+  cmd->add_option("--attestation", o.attestation,
+                  "Override the profile's attestation: none (attestation off), self, or packed (x5c)")
+      ->check(CLI::IsMember({"none", "self", "packed"}));
+}
+
 void add_socket_transport_options(CLI::App* cmd, SocketTransportOptions& o) {
   cmd->add_flag("--udp", o.udp, "Listen for 64-byte reports as UDP datagrams (the simulator protocol)");
   cmd->add_option("--udp-host", o.udp_options.host, "Address to bind the UDP socket to")->capture_default_str();

@@ -2,6 +2,7 @@
 //
 //   vfido serve --udp [--udp-host 127.0.0.1 --udp-port 8111 --udp-peer-port 7112]
 //               [--unix PATH] [--presence approve|deny] [--profile ID|FILE] [--aaguid UUID]
+//               [--attestation none|self|packed]
 //               [--reset-window-ms N] [--verbose]
 //               [--store NAME|PATH (--passphrase-file F | --key-file F) [--state NAME|PATH]]
 //
@@ -36,8 +37,7 @@ namespace {
 struct ServeOptions {
   SocketTransportOptions transports;
   std::string presence = "approve";
-  std::string profile = "vfido";
-  std::string aaguid;  // overrides the profile's AAGUID when set
+  host::ProfileChoice profile;
   std::optional<std::uint64_t> reset_window_ms;  // overrides the profile's when set
   bool verbose = false;
   host::StoreOptions store;
@@ -53,20 +53,13 @@ int run_serve(const ServeOptions& o) {
   host::KeyOptions key_options;
   key_options.presence = o.presence == "deny" ? host::PresenceMode::kDeny : host::PresenceMode::kApprove;
   key_options.verbose = o.verbose;
-  auto profile = profiles::resolve(o.profile);
+  OpenSslRng rng;
+  auto profile = host::load_profile(o.profile, rng);
   if (!profile) {
     std::cerr << "vfido serve: " << profile.error() << '\n';
     return 2;
   }
   key_options.profile = profile->model;
-  if (!o.aaguid.empty()) {
-    auto aaguid = profiles::parse_uuid(o.aaguid);
-    if (!aaguid) {
-      std::cerr << "vfido serve: --aaguid: " << aaguid.error() << '\n';
-      return 2;
-    }
-    key_options.profile.aaguid = *aaguid;
-  }
   if (o.reset_window_ms) key_options.profile.reset_window_ms = *o.reset_window_ms;
 
   // Declared before the key: the stores outlive it.
@@ -128,9 +121,7 @@ void add_serve(CLI::App& app, int* exit_code) {
   cmd->add_option("--presence", o->presence, "How the simulated user answers a touch request")
       ->check(CLI::IsMember({"approve", "deny"}))
       ->capture_default_str();
-  cmd->add_option("--profile", o->profile, "Authenticator model: a profile id (vfido profile list) or a JSON file")
-      ->capture_default_str();
-  cmd->add_option("--aaguid", o->aaguid, "Claim this AAGUID instead of the profile's (a UUID)");
+  add_profile_options(cmd, o->profile);
   cmd->add_option("--reset-window-ms", o->reset_window_ms,
                   "How long after power-up (or SIGUSR1) authenticatorReset is allowed; 0 = always (default: the profile's, 10000)");
   cmd->add_flag("-v,--verbose", o->verbose, "Log every request and error to stderr");

@@ -15,6 +15,9 @@
 #include <iostream>
 
 #include "profiles/registry.h"
+#include "tests/support/temp_dir.h"
+#include "tools/host/attestation_files.h"
+#include "tools/host/metadata_statement.h"
 #include "tests/tools/relying_party/rp_forge.h"
 #include "tests/tools/webauthn_e2e/ceremony_fixture.h"
 #include "tests/interop/simplewebauthn/es256_quirk.h"
@@ -39,8 +42,10 @@ int remade = 0;
 
 // A built-in profile: one registration and two discoverable sign-ins, plus one with a flipped
 // signature byte.
-json profile_case(const profiles::Profile& profile) {
+json profile_case(const profiles::Profile& profile, const rp::MetadataStore* metadata,
+                  const std::optional<crypto::Certificate>& root) {
   test::Ceremonies c(profile.model);
+  c.rp.metadata = metadata;
   auto o = c.creation({0x51, 0x52, 0x53, static_cast<std::uint8_t>(profile.id.size())});
   auto created = c.create(o);
   for (int tries = 0; created && short_attestation_signature(created->credential) && tries < 8; ++tries) {
@@ -61,6 +66,7 @@ json profile_case(const profiles::Profile& profile) {
                 {"response", webauthn::to_json(created->credential)},
                 {"rp", rp::registration_verdict_json(reg, true)}}},
               {"authentications", json::array()}};
+  if (root) out["rootCertificates"] = {root->pem()};
   if (!reg) return out;
   rp::CredentialRecord record = reg->credential;
   for (int round = 0; round < 3; ++round) {
@@ -132,7 +138,43 @@ int main() {
   });
   try {
     json cases = json::array();
-    for (const auto& p : profiles::builtin()) cases.push_back(profile_case(p));
+    // Models with basic attestation sign under a CA vfido makes for them (as `vfido serve`
+    // does); its root goes to the RP as the metadata `vfido metadata export` writes, and to
+    // simplewebauthn's SettingsService. A CA whose certificates carry a short ECDSA integer
+    // (see above) is made again in a fresh directory.
+    std::vector<std::unique_ptr<test::TempDir>> dirs;
+    std::vector<std::unique_ptr<rp::MetadataStore>> stores;
+    OpenSslRng rng;
+    for (auto p : profiles::builtin()) {
+      std::optional<crypto::Certificate> root;
+      rp::MetadataStore* metadata = nullptr;
+      if (p.model.needs_attestation_material()) {
+        const profiles::Profile plain = p;
+        for (int tries = 0;; ++tries) {
+          p = plain;
+          dirs.push_back(std::make_unique<test::TempDir>());
+          auto provided = host::provide_attestation(p, dirs.back()->path(), rng);
+          if (!provided) throw std::runtime_error(p.id + ": " + provided.error());
+          auto r = host::attestation_root(p, dirs.back()->path(), rng);
+          if (!r) throw std::runtime_error(p.id + ": " + r.error());
+          root = *r;
+          bool hit = false;
+          for (const auto& cert : p.model.attestation_material->chain()) hit = hit || short_certificate_signature(cert);
+          if (!hit || tries > 8) break;
+          ++remade;
+        }
+        auto statement = rp::MetadataStore::parse_statement(json(host::metadata_statement(p, root)), p.id);
+        if (!statement) throw std::runtime_error(statement.error());
+        stores.push_back(std::make_unique<rp::MetadataStore>());
+        stores.back()->add(*statement);
+        metadata = stores.back().get();
+      } else if (p.model.needs_enterprise_attestation_material()) {
+        dirs.push_back(std::make_unique<test::TempDir>());
+        auto provided = host::provide_attestation(p, dirs.back()->path(), rng);
+        if (!provided) throw std::runtime_error(p.id + ": " + provided.error());
+      }
+      cases.push_back(profile_case(p, metadata, root));
+    }
     cases.push_back(packed_x5c_case());
     std::cout << json{{"cases", cases}, {"remade", remade}}.dump(1) << "\n";
     return 0;

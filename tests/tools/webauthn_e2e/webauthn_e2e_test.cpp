@@ -5,6 +5,9 @@
 #include <fido.h>
 
 #include "profiles/registry.h"
+#include "tests/support/attested_profiles.h"
+#include "tools/host/attestation_files.h"
+#include "tools/host/metadata_statement.h"
 #include "tests/tools/webauthn_e2e/ceremony_fixture.h"
 #include "tools/webauthn/attestation_object.h"
 #include "tools/webauthn/base64.h"
@@ -14,7 +17,7 @@ using namespace vfido::test;
 using webauthn::DomExceptionName;
 
 TEST_CASE("webauthn e2e: every built-in profile registers and signs in, and the RP sees what the model promises") {
-  for (const auto& profile : profiles::builtin()) {
+  for (const auto& profile : attested_builtins()) {
     CAPTURE(profile.id);
     const AuthenticatorProfile& m = profile.model;
     Ceremonies c(m);
@@ -53,10 +56,9 @@ TEST_CASE("webauthn e2e: every built-in profile registers and signs in, and the 
 }
 
 TEST_CASE("webauthn e2e: attestation none on a roaming key drops the statement and, as Chromium, the AAGUID") {
-  auto yubikey = profiles::resolve("yubikey-like");
-  REQUIRE(yubikey);
+  const auto yubikey = attested("yubikey-like");
   SUBCASE("browser") {
-    Ceremonies c(yubikey->model);
+    Ceremonies c(yubikey.model);
     auto o = c.creation();
     o.attestation = webauthn::AttestationConveyance::kNone;
     rp::CredentialRecord cred = c.register_credential(o);
@@ -64,11 +66,59 @@ TEST_CASE("webauthn e2e: attestation none on a roaming key drops the statement a
     CHECK(cred.aaguid == ByteArray<kAaguidLen>{});
   }
   SUBCASE("direct keeps both") {
-    Ceremonies c(yubikey->model);
+    Ceremonies c(yubikey.model);
     rp::CredentialRecord cred = c.register_credential(c.creation());
     CHECK(cred.attestation_format == "packed");
-    CHECK(cred.attestation_type == rp::AttestationType::kSelf);
-    CHECK(cred.aaguid == yubikey->model.aaguid);
+    // x5c without a metadata statement: Basic or AttCA cannot be told apart (§8.2).
+    CHECK(cred.attestation_type == rp::AttestationType::kUncertain);
+    CHECK(cred.trust == rp::TrustResult::kNoMetadata);
+    CHECK(cred.aaguid == yubikey.model.aaguid);
+  }
+  SUBCASE("direct, with the metadata `vfido metadata export` writes: trusted basic attestation") {
+    OpenSslRng rng;
+    auto root = host::attestation_root(yubikey, attestation_data_dir(), rng);
+    REQUIRE(root);
+    auto statement = rp::MetadataStore::parse_statement(nlohmann::json(host::metadata_statement(yubikey, *root)), "export");
+    INFO((statement ? std::string() : statement.error()));
+    REQUIRE(statement);
+    rp::MetadataStore metadata;
+    metadata.add(*statement);
+    Ceremonies c(yubikey.model);
+    c.rp.metadata = &metadata;
+    rp::RegistrationExpectations re;
+    auto o = c.creation();
+    re.challenge = o.challenge;
+    re.user_handle = o.user_id;
+    re.attestation = rp::AttestationRequirement::kTrusted;
+    auto created = c.create(o);
+    REQUIRE(created);
+    auto cred = rp::verify_registration(c.rp, re, created->credential);
+    INFO((cred ? "" : cred.error().to_string()));
+    REQUIRE(cred);
+    CHECK(cred->credential.attestation_type == rp::AttestationType::kBasic);
+    CHECK(cred->credential.trust == rp::TrustResult::kTrusted);
+
+    // Another profile's CA is not this model's anchor.
+    const auto other = attested([&] {
+      auto p = yubikey;
+      p.id = "yubikey-like-other-ca";
+      return p;
+    }());
+    auto other_root = host::attestation_root(other, attestation_data_dir(), rng);
+    REQUIRE(other_root);
+    CHECK(other_root->der() != root->der());
+    auto wrong = rp::MetadataStore::parse_statement(nlohmann::json(host::metadata_statement(yubikey, *other_root)), "x");
+    REQUIRE(wrong);
+    rp::MetadataStore wrong_store;
+    wrong_store.add(*wrong);
+    c.rp.metadata = &wrong_store;
+    auto o2 = c.creation();
+    re.challenge = o2.challenge;
+    re.user_handle = o2.user_id;
+    auto created2 = c.create(o2);
+    REQUIRE(created2);
+    auto refused = rp::verify_registration(c.rp, re, created2->credential);
+    CHECK_FALSE(refused);
   }
   SUBCASE("a synced provider keeps its AAGUID") {
     auto gpm = profiles::resolve("google-password-manager");
