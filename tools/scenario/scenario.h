@@ -22,19 +22,14 @@ using policy::Aaguid;
 using policy::LoadError;
 using policy::SourceLocation;
 
-// How the runner provides an authenticator's attestation.
-enum class AttestationSetup : std::uint8_t {
-  kProfile,    // whatever the profile does (none, self, or its own material)
-  kTrusted,    // packed x5c from a CA made for this run, whose root the RP trusts (metadata)
-  kUntrusted,  // packed x5c from a CA made for this run that the RP has never heard of
-};
-
 struct AuthenticatorSpec {
   std::string id;
   std::string profile_id;          // built-in or user profile, or a profile file
-  AuthenticatorProfile model;      // the profile, with the overrides below applied
-  std::optional<Aaguid> claimed_aaguid;  // `aaguid:` reports another model's AAGUID
-  AttestationSetup attestation = AttestationSetup::kProfile;
+  AuthenticatorProfile model;      // the profile as read (the runner adds attestation material)
+  std::string claimed_aaguid;      // `aaguid:` reports another model's AAGUID (UUID text)
+  // `attestation:` none | self | packed overrides the profile's; "" keeps it. Packed
+  // attestation signs under the profile's CA (tools/host/attestation_files.h).
+  std::string attestation;
   // Where its passkeys live: "" for the key's own memory store, or the name of a synced vault
   // (a SQLite vault file made for the run) that several authenticators may share.
   std::string vault;
@@ -49,7 +44,10 @@ struct RelyingPartySpec {
   std::string rp_id;
   std::vector<std::string> origins;                          // default: https://<rp_id>
   std::map<std::string, std::vector<std::string>> related_origins;  // rp_id -> origins in its /.well-known/webauthn
-  std::string metadata_file;                                 // MDS3 trust anchors (resolved path)
+  // Trust anchors for attestation: MDS3 files (resolved paths) and profile ids, whose
+  // statement is what `vfido metadata export --profile ID` writes (with the profile CA's root).
+  std::vector<std::string> metadata_files;
+  std::vector<std::string> metadata_profiles;
 };
 
 enum class StepAction : std::uint8_t { kRegister, kSignIn, kLockoutAnalysis };

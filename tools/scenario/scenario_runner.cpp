@@ -3,14 +3,15 @@
 #include <fido.h>
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <memory>
 
-#include "authenticator/attestation.h"
 #include "authenticator/env/rng.h"
 #include "credstore/sqlite/open_store.h"
 #include "tools/host/fido_objects.h"
+#include "tools/host/attestation_files.h"
 #include "tools/host/fido_unix_io.h"
+#include "tools/host/metadata_statement.h"
+#include "tools/host/profile_choice.h"
 #include "tools/host/scratch_dir.h"
 #include "tools/host/virtual_key.h"
 #include "tools/policy/policy_engine.h"
@@ -80,15 +81,20 @@ class Run {
  public:
   Run(const Scenario& s, const RunOptions& o) : s_(s), options_(o), client_psl_(system_psl()) {
     for (const auto& [rp_id, origins] : s_.rp.related_origins) fetcher_.set_well_known(rp_id, json{{"origins", origins}}.dump());
-    if (!s_.rp.metadata_file.empty()) {
-      auto m = rp::MetadataStore::load_file(s_.rp.metadata_file);
+    if (dir_.path().empty()) throw SetupError{"cannot make a temporary directory"};
+    data_dir_ = o.data_dir.empty() ? dir_.path() + "/data" : o.data_dir;
+    for (const auto& file : s_.rp.metadata_files) {
+      auto m = rp::MetadataStore::load_file(file);
       if (!m) throw SetupError{m.error()};
       metadata_.merge(*m);
+    }
+    for (const auto& id : s_.rp.metadata_profiles) trust_profile(id);
+    for (const auto& st : metadata_.statements()) {
+      for (const auto& root : st.attestation_root_certificates) root_pems_.push_back(root.pem());
     }
     rp_.rp_id = s_.rp.rp_id;
     rp_.origins = s_.rp.origins;
     rp_.metadata = &metadata_;
-    if (dir_.path().empty()) throw SetupError{"cannot make a temporary directory"};
     vault_key_ = rng_.bytes(32);
     for (const auto& a : s_.authenticators) start(a);
   }
@@ -135,44 +141,28 @@ class Run {
     return out.empty() ? "nobody" : out;
   }
 
-  // Packed x5c from a CA made for this run; the RP learns its root when `trusted`.
-  void attest(Device& d, bool trusted) {
-    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
-    constexpr std::int64_t kDay = 86400;
-    AttestationCaSpec ca_spec;
-    ca_spec.root_subject = {"US", "vfido scenario vendor", "", d.spec->id + " attestation root"};
-    ca_spec.intermediate_subject = {"US", "vfido scenario vendor", "", d.spec->id + " attestation CA"};
-    ca_spec.validity = {now - kDay, now + 365 * kDay};
-    auto ca = generate_attestation_ca(ca_spec, rng_);
-    if (!ca) throw SetupError{d.spec->id + ": cannot make an attestation CA"};
-    crypto::AttestationCertificateSpec leaf;
-    leaf.country = "US";
-    leaf.organization = "vfido scenario vendor";
-    leaf.common_name = d.spec->id + " attestation";
-    leaf.validity = {now - kDay, now + 365 * kDay};
-    leaf.aaguid = d.model.aaguid;
-    leaf.firmware_version = d.model.firmware_version;
-    auto material = issue_attestation_material(*ca, leaf, rng_);
-    if (!material) throw SetupError{d.spec->id + ": cannot issue attestation material"};
-    d.model.attestation = AttestationMode::kBasic;
-    d.model.attestation_material = std::make_shared<AttestationMaterial>(std::move(*material));
-    if (trusted) {
-      rp::MetadataStatement st;
-      st.aaguid = d.model.aaguid;
-      st.description = d.model.name + " (scenario " + s_.name + ")";
-      st.attestation_root_certificates = {ca->root};
-      st.attestation_types = {"basic_full"};
-      st.protocol_family = "fido2";
-      metadata_.add(std::move(st));
-      root_pems_.push_back(ca->root.pem());
+  // The RP trusts what `vfido metadata export --profile ID` would give it.
+  void trust_profile(const std::string& id) {
+    auto profile = host::load_profile(host::ProfileChoice{id, "", "", data_dir_}, rng_);
+    if (!profile) throw SetupError{"relying_party.metadata: " + profile.error()};
+    std::optional<crypto::Certificate> root;
+    if (profile->model.attestation == AttestationMode::kBasic) {
+      auto r = host::attestation_root(*profile, data_dir_, rng_);
+      if (!r) throw SetupError{"relying_party.metadata: " + r.error()};
+      root = *r;
     }
+    const json statement = json::parse(host::metadata_statement(*profile, root).dump());
+    auto parsed = rp::MetadataStore::parse_statement(statement, "metadata of profile " + id + ": ");
+    if (!parsed) throw SetupError{parsed.error()};
+    metadata_.add(std::move(*parsed));
   }
 
   void start(const AuthenticatorSpec& a) {
     auto d = std::make_unique<Device>();
     d->spec = &a;
-    d->model = a.model;
-    if (a.attestation != AttestationSetup::kProfile) attest(*d, a.attestation == AttestationSetup::kTrusted);
+    auto profile = host::load_profile(host::ProfileChoice{a.profile_id, a.claimed_aaguid, a.attestation, data_dir_}, rng_);
+    if (!profile) throw SetupError{a.id + ": " + profile.error()};
+    d->model = profile->model;
     host::KeyOptions o;
     o.profile = d->model;
     o.verbose = options_.verbose_keys;
@@ -376,6 +366,7 @@ class Run {
   std::vector<std::string> root_pems_;
   rp::RelyingPartyConfig rp_;
   Bytes vault_key_;
+  std::string data_dir_;
   std::vector<std::unique_ptr<Device>> devices_;
   std::vector<Registered> registered_;
   std::vector<policy::LockoutFinding> findings_;

@@ -41,6 +41,9 @@ struct ScenarioResult {
 
 struct RunOptions {
   bool verbose_keys = false;  // the keys log to stderr
+  // Where profiles' attestation CAs live (tools/host/attestation_files.h); empty: a temporary
+  // directory for the run, so each run makes its CAs afresh.
+  std::string data_dir;
   // Called after each step (for printing as the run goes).
   std::function<void(const StepResult&)> on_step;
   // When set, every registration and assertion the RP verified is appended here with the RP's

@@ -2,6 +2,7 @@
 #include <filesystem>
 
 #include "profiles/registry.h"
+#include "tools/policy/policy_engine.h"
 #include "tools/policy/policy_yaml.h"
 #include "tools/policy/yaml_reader.h"
 #include "tools/scenario/scenario.h"
@@ -77,7 +78,20 @@ RelyingPartySpec read_rp(const YamlNode& node, const std::string& file) {
       rp.related_origins[id] = origins;
     }
   }
-  if (auto md = m.get("metadata")) rp.metadata_file = relative_to(file, md->nonempty_str());
+  if (auto md = m.get("metadata")) {
+    // A list (or one entry): MDS3 files, or profile ids standing for their exported statement.
+    std::vector<YamlNode> entries = md->is_sequence() ? md->items() : std::vector<YamlNode>{*md};
+    for (const auto& e : entries) {
+      const std::string v = e.nonempty_str();
+      if (v.find('/') != std::string::npos || v.ends_with(".json")) {
+        rp.metadata_files.push_back(relative_to(file, v));
+      } else {
+        auto p = profiles::resolve(v);
+        if (!p) e.fail(p.error());
+        rp.metadata_profiles.push_back(v);
+      }
+    }
+  }
   return rp;
 }
 
@@ -92,12 +106,12 @@ AuthenticatorSpec read_authenticator(const YamlNode& node) {
   if (!p) profile.fail(p.error());
   a.model = p->model;
   if (auto aaguid = m.get("aaguid")) {
-    a.claimed_aaguid = policy::read_aaguid(*aaguid, profile_aaguid);
-    a.model.aaguid = *a.claimed_aaguid;
+    a.model.aaguid = policy::read_aaguid(*aaguid, profile_aaguid);
+    a.claimed_aaguid = policy::aaguid_text(a.model.aaguid);
   }
   if (auto att = m.get("attestation")) {
-    const std::string v = att->one_of({"profile", "trusted", "untrusted"});
-    a.attestation = v == "trusted" ? AttestationSetup::kTrusted : v == "untrusted" ? AttestationSetup::kUntrusted : AttestationSetup::kProfile;
+    a.attestation = att->one_of({"profile", "none", "self", "packed"});
+    if (a.attestation == "profile") a.attestation.clear();
   }
   if (auto store = m.get("store")) {
     const std::string s = store->nonempty_str();
@@ -193,6 +207,8 @@ Scenario read_scenario(const YamlNode& root, const std::string& file) {
   } else if (policy_file) {
     const std::string path = relative_to(file, policy_file->nonempty_str());
     auto p = policy::load_policy_file(path, profile_aaguid);
+    // A file that cannot be read is this line's problem; a malformed one names its own line.
+    if (!p && !p.error().where.known()) policy_file->fail("cannot read policy file " + path);
     if (!p) throw LoadFailure{p.error()};
     s.policy = std::move(*p);
     policy::check_policy_against(s.policy, s.directory, *policy_file);

@@ -35,6 +35,7 @@ namespace {
 struct ScenarioOptions {
   std::vector<std::string> files;
   std::string junit;
+  std::string data_dir;
   bool verbose = false;
 };
 
@@ -56,6 +57,7 @@ int run_files(const ScenarioOptions& o) {
     std::printf("scenario: %s (%s)\n", s->name.c_str(), file.c_str());
     scenario::RunOptions ro;
     ro.verbose_keys = o.verbose;
+    ro.data_dir = o.data_dir;
     ro.on_step = print_step_line;
     results.push_back(scenario::run_scenario(*s, ro));
     const auto& r = results.back();
@@ -83,6 +85,7 @@ void add_scenario(CLI::App& app, int* exit_code) {
   auto* run = cmd->add_subcommand("run", "run scenario files and check every step's outcome");
   run->add_option("files", o->files, "scenario YAML files")->required()->check(CLI::ExistingFile);
   run->add_option("--junit", o->junit, "write JUnit XML here");
+  run->add_option("--data-dir", o->data_dir, "where profiles' attestation CAs live (default: a temporary directory per run)");
   run->add_flag("-v,--verbose", o->verbose, "log the keys' activity to stderr");
   run->callback([o, exit_code] { *exit_code = run_files(*o); });
 }

@@ -1,6 +1,7 @@
 // Scenario files: what the loader reads, and malformed files reported with file, line and field.
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <string>
 
 #include "tests/support/temp_dir.h"
@@ -129,4 +130,39 @@ TEST_CASE("scenario: damaged files give an error, never a crash") {
     }
   }
   CHECK(errors > 100);
+}
+
+TEST_CASE("scenario: policy_file errors name the policy file's own line, or the scenario's line when unreadable") {
+  test::TempDir dir;
+  std::string text = kHead;
+  const std::string inline_policy = "policy:\n  profiles: [{id: default, types: [device-bound, synced]}]\n";
+  text.replace(text.find(inline_policy), inline_policy.size(), "policy_file: entra.json\n");
+  text += "steps:\n  - {action: register, user: alice@example.com, authenticator: key, expect: accepted}\n";
+  const std::string scenario_file = dir.path() + "/s.yaml";
+  auto missing = scenario::load_scenario_text(text, scenario_file);
+  REQUIRE_FALSE(missing);
+  test::check_load_error(missing.error(), scenario_file.c_str(), {7, "policy_file", "cannot read policy file"});
+  {
+    std::ofstream out(dir.path() + "/entra.json");
+    out << "{\"passkeyProfiles\": [\n  {\"id\": \"p\", \"passkeyTypes\": \"synced\", \"attestationEnforcement\": \"always\"}]}\n";
+  }
+  auto bad = scenario::load_scenario_text(text, scenario_file);
+  REQUIRE_FALSE(bad);
+  test::check_load_error(bad.error(), (dir.path() + "/entra.json").c_str(),
+                         {2, "passkeyProfiles[0].attestationEnforcement", "\"always\" is not one of disabled, registrationOnly"});
+  {
+    std::ofstream out(dir.path() + "/entra.json");
+    out << "{\"passkeyProfiles\": [{\"id\": \"p\", \"passkeyTypes\": \"synced\"}],\n \"excludeTargets\": [{\"id\": \"ghosts\"}]}\n";
+  }
+  auto unknown_group = scenario::load_scenario_text(text, scenario_file);
+  REQUIRE_FALSE(unknown_group);
+  CHECK(unknown_group.error().to_string().find("s.yaml:7:14: policy_file: excluded group \"ghosts\" is not in the directory") != std::string::npos);
+  {
+    std::ofstream out(dir.path() + "/entra.json");
+    out << "{\"passkeyProfiles\": [{\"id\": \"p\", \"passkeyTypes\": \"synced\"}]}\n";
+  }
+  auto good = scenario::load_scenario_text(text, scenario_file);
+  INFO((good ? "" : good.error().to_string()));
+  REQUIRE(good);
+  CHECK(good->policy.profiles.front().types.synced);
 }
