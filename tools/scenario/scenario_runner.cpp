@@ -205,10 +205,23 @@ class Run {
     return webauthn::Client(*profile, client_psl_, &fetcher_);
   }
 
-  tl::expected<webauthn::CallerContext, Outcome> caller(const Step& step, const std::string& rp_id) const {
+  // What a register or sign-in step runs with: its authenticator, client, RP ID and page.
+  struct Ceremony {
+    Device& device;
+    webauthn::Client client;
+    std::string rp_id;
+    webauthn::CallerContext caller;
+    std::string client_data_origin;  // the origin the client writes into clientDataJSON
+  };
+
+  tl::expected<Ceremony, Outcome> ceremony(const Step& step) {
+    const std::string rp_id = step.rp_id.empty() ? s_.rp.rp_id : step.rp_id;
     auto origin = webauthn::parse_origin(step.origin.empty() ? "https://" + rp_id : step.origin);
     if (!origin) return tl::unexpected(Outcome{"TypeError", "origin: " + origin.error()});
-    return webauthn::CallerContext{*origin, std::nullopt, true};
+    webauthn::CallerContext caller{*origin, std::nullopt, true};
+    webauthn::Client c = client(step);
+    std::string data_origin = webauthn::ceremony_origin(c.profile(), caller).serialize();
+    return Ceremony{device(step.authenticator), std::move(c), rp_id, caller, std::move(data_origin)};
   }
 
   static Bytes user_handle(const std::string& upn) {
@@ -218,12 +231,10 @@ class Run {
   }
 
   Outcome register_passkey(const Step& step) {
-    Device& d = device(step.authenticator);
-    const std::string rp_id = step.rp_id.empty() ? s_.rp.rp_id : step.rp_id;
-    auto who = caller(step, rp_id);
-    if (!who) return who.error();
+    auto cer = ceremony(step);
+    if (!cer) return cer.error();
     webauthn::CreationOptions co;
-    co.rp_id = rp_id;
+    co.rp_id = cer->rp_id;
     co.rp_name = s_.name;
     co.user_id = user_handle(step.user);
     co.user_name = step.user;
@@ -237,7 +248,7 @@ class Run {
     for (const auto& r : registered_) {
       if (policy::same_upn(r.upn, step.user)) co.exclude_credentials.push_back({"public-key", r.record.id, r.record.transports});
     }
-    auto created = client(step).create(d.dev.get(), *who, co);
+    auto created = cer->client.create(cer->device.dev.get(), cer->caller, co);
     if (!created) return {std::string(webauthn::name(created.error().name)), "client: " + created.error().message};
 
     rp::RegistrationExpectations e;
@@ -250,11 +261,12 @@ class Run {
     };
     auto verified = rp::verify_registration(rp_, e, created->credential);
     if (options_.crosscheck != nullptr) {
-      // The roots go along only for an x5c attestation, whose trust the two then compare.
-      const bool x5c = verified && verified->credential.trust != rp::TrustResult::kNotApplicable;
+      // The roots go along for an x5c attestation when the RP has any, and the two then compare
+      // trust (without roots simplewebauthn checks no chain at all).
+      const bool x5c = verified && verified->credential.trust != rp::TrustResult::kNotApplicable && !root_pems_.empty();
       json c = {{"name", s_.name + ": " + step.name},
                 {"rpID", rp_.rp_id},
-                {"origin", webauthn::ceremony_origin(client(step).profile(), *who).serialize()},
+                {"origin", cer->client_data_origin},
                 {"registration",
                  {{"challenge", webauthn::base64url_encode(co.challenge)},
                   {"response", webauthn::to_json(created->credential)},
@@ -267,7 +279,7 @@ class Run {
     const rp::CredentialRecord& c = verified->credential;
     auto decision = policy::evaluate(s_.policy, s_.directory, step.user, facts_of(c, c.backup_eligible), policy::PolicyCeremony::kRegistration);
     if (!decision.allowed) return {"refused", "policy: " + decision.reason};
-    registered_.push_back({c, step.user, d.spec->id});
+    registered_.push_back({c, step.user, cer->device.spec->id});
     // Its sign-ins are cross-checked against this registration (only the RP's stored
     // credentials can sign in).
     if (options_.crosscheck != nullptr) crosscheck_index_[c.id] = options_.crosscheck->size() - 1;
@@ -275,12 +287,10 @@ class Run {
   }
 
   Outcome sign_in(const Step& step) {
-    Device& d = device(step.authenticator);
-    const std::string rp_id = step.rp_id.empty() ? s_.rp.rp_id : step.rp_id;
-    auto who = caller(step, rp_id);
-    if (!who) return who.error();
+    auto cer = ceremony(step);
+    if (!cer) return cer.error();
     webauthn::RequestOptions ro;
-    ro.rp_id = rp_id;
+    ro.rp_id = cer->rp_id;
     ro.challenge = rng_.bytes(32);
     ro.user_verification = webauthn::UserVerification::kPreferred;
     rp::AuthenticationExpectations e;
@@ -294,7 +304,7 @@ class Run {
       }
       e.identified_user = user_handle(step.user);
     }
-    auto got = client(step).get(d.dev.get(), *who, ro);
+    auto got = cer->client.get(cer->device.dev.get(), cer->caller, ro);
     if (!got) return {std::string(webauthn::name(got.error().name)), "client: " + got.error().message};
 
     std::vector<rp::CredentialRecord> records;
@@ -304,7 +314,7 @@ class Run {
       auto it = crosscheck_index_.find(got->credential.raw_id);
       if (it != crosscheck_index_.end()) {
         (*options_.crosscheck)[it->second]["authentications"].push_back({{"challenge", webauthn::base64url_encode(ro.challenge)},
-                                                                        {"origin", webauthn::ceremony_origin(client(step).profile(), *who).serialize()},
+                                                                        {"origin", cer->client_data_origin},
                                                                         {"tampered", false},
                                                                         {"response", webauthn::to_json(got->credential)},
                                                                         {"rp", rp::authentication_verdict_json(verified)}});

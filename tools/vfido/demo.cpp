@@ -1,4 +1,5 @@
-// `vfido demo`: the first thing to run. Starts a virtual key inside this process on a
+// `vfido demo --ctap` (plain `vfido demo` is the scenario table: demo_scenarios.cpp): starts a
+// virtual key inside this process on a
 // temporary Unix socket and drives it through libfido2 (custom I/O, as a browser's platform
 // library would drive a USB key): CTAPHID_INIT, getInfo, makeCredential with packed self
 // attestation, getAssertion with an allowList, then a discoverable credential and a
