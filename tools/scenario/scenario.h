@@ -1,7 +1,8 @@
 // A passkey-policy scenario (`vfido scenario run FILE`): a directory of users and groups, a
 // passkey policy, a relying party, authenticators (vfido keys of a profile, in a store), a
 // client, and steps with the outcome each must have. Read from YAML by load_scenario_*; run by
-// scenario_runner.h. The format, field by field, is in README.md ("Scenarios").
+// scenario_runner.h. The format, field by field, is in README.md ("Passkey policies and
+// scenarios").
 #pragma once
 
 #include <map>

@@ -421,6 +421,8 @@ ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options)
     }
   } catch (const SetupError& e) {
     result.error = e.message;
+  } catch (const std::exception& e) {
+    result.error = std::string("internal error: ") + e.what();  // reported, never a crash
   }
   result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return result;

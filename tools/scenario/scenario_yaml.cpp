@@ -1,4 +1,5 @@
-// Reading a scenario file (scenario.h); the format is described in README.md ("Scenarios").
+// Reading a scenario file (scenario.h); README.md ("Passkey policies and scenarios") describes
+// the format.
 #include <filesystem>
 
 #include "profiles/registry.h"
