@@ -51,7 +51,12 @@ struct RelyingPartySpec {
   std::vector<std::string> metadata_profiles;
 };
 
-enum class StepAction : std::uint8_t { kRegister, kSignIn, kLockoutAnalysis };
+enum class StepAction : std::uint8_t {
+  kRegister,
+  kSignIn,
+  kLockoutAnalysis,
+  kChangePolicy,  // the administrator replaces the policy; later steps run under the new one
+};
 
 struct Step {
   StepAction action = StepAction::kRegister;
@@ -71,6 +76,8 @@ struct Step {
   // Lockout analysis: the users that must be flagged, and those that must not be.
   std::vector<std::string> flagged;
   std::vector<std::string> not_flagged;
+  // Change-policy: the policy from here on.
+  std::optional<policy::PasskeyPolicy> policy;
 };
 
 struct Scenario {
@@ -92,6 +99,6 @@ struct Scenario {
 tl::expected<Scenario, LoadError> load_scenario_text(const std::string& text, const std::string& file);
 tl::expected<Scenario, LoadError> load_scenario_file(const std::string& path);
 
-std::string_view action_name(StepAction a);  // "register", "sign-in", "lockout-analysis"
+std::string_view action_name(StepAction a);  // "register", "sign-in", "lockout-analysis", "change-policy"
 
 }  // namespace vfido::scenario

@@ -79,7 +79,7 @@ policy::PasskeyFacts facts_of(const rp::CredentialRecord& c, bool backup_eligibl
 
 class Run {
  public:
-  Run(const Scenario& s, const RunOptions& o) : s_(s), options_(o), client_psl_(system_psl()) {
+  Run(const Scenario& s, const RunOptions& o) : s_(s), options_(o), client_psl_(system_psl()), policy_(s.policy) {
     for (const auto& [rp_id, origins] : s_.rp.related_origins) fetcher_.set_well_known(rp_id, json{{"origins", origins}}.dump());
     if (dir_.path().empty()) throw SetupError{"cannot make a temporary directory"};
     data_dir_ = o.data_dir.empty() ? dir_.path() + "/data" : o.data_dir;
@@ -111,6 +111,9 @@ class Run {
       case StepAction::kRegister: return register_passkey(step);
       case StepAction::kSignIn: return sign_in(step);
       case StepAction::kLockoutAnalysis: return lockout();
+      case StepAction::kChangePolicy:
+        policy_ = *step.policy;
+        return {"changed", "from now on: " + describe(policy_)};
     }
     return {"error", "unknown action"};
   }
@@ -135,6 +138,22 @@ class Run {
   }
 
  private:
+  // "profiles default (device-bound, synced), admins (device-bound, attestation enforced, allow 1 AAGUID)"
+  static std::string describe(const policy::PasskeyPolicy& p) {
+    std::string out = p.enabled ? "profiles " : "method disabled; profiles ";
+    for (std::size_t i = 0; i < p.profiles.size(); ++i) {
+      const auto& pr = p.profiles[i];
+      out += (i ? ", " : "") + pr.id + " (" + policy::to_string(pr.effective_types());
+      if (pr.enforce_attestation) out += ", attestation enforced";
+      if (pr.keys.enforced) {
+        out += std::string(pr.keys.type == policy::KeyEnforcement::kAllow ? ", allow " : ", block ") +
+               std::to_string(pr.keys.aaguids.size()) + " AAGUID(s)";
+      }
+      out += ")";
+    }
+    return out;
+  }
+
   static std::string join(const std::vector<std::string>& v) {
     std::string out;
     for (const auto& x : v) out += (out.empty() ? "" : ", ") + x;
@@ -277,7 +296,7 @@ class Run {
     }
     if (!verified) return {"refused", "relying party: " + verified.error().to_string()};
     const rp::CredentialRecord& c = verified->credential;
-    auto decision = policy::evaluate(s_.policy, s_.directory, step.user, facts_of(c, c.backup_eligible), policy::PolicyCeremony::kRegistration);
+    auto decision = policy::evaluate(policy_, s_.directory, step.user, facts_of(c, c.backup_eligible), policy::PolicyCeremony::kRegistration);
     if (!decision.allowed) return {"refused", "policy: " + decision.reason};
     registered_.push_back({c, step.user, cer->device.spec->id});
     // Its sign-ins are cross-checked against this registration (only the RP's stored
@@ -331,11 +350,11 @@ class Run {
     const bool be = (verified->flags & flags::kBe) != 0;
     const policy::PasskeyFacts facts = facts_of(reg->record, be);
     // Type and key restrictions apply at every sign-in.
-    auto decision = policy::evaluate(s_.policy, s_.directory, who_signed, facts, policy::PolicyCeremony::kSignIn);
+    auto decision = policy::evaluate(policy_, s_.directory, who_signed, facts, policy::PolicyCeremony::kSignIn);
     if (!decision.allowed) return {"refused", "policy: " + decision.reason};
     std::string reason = "signed in as " + who_signed + "; " + decision.reason;
     if (!step.strength.empty()) {
-      auto strength = policy::check_strength(*s_.policy.strength(step.strength), facts);
+      auto strength = policy::check_strength(*policy_.strength(step.strength), facts);
       if (!strength.allowed) return {"refused", "conditional access: " + strength.reason};
       reason += "; " + strength.reason;
     }
@@ -369,6 +388,7 @@ class Run {
   const Scenario& s_;
   const RunOptions& options_;
   const webauthn::PublicSuffixList& client_psl_;
+  policy::PasskeyPolicy policy_;  // the one in force (change-policy steps replace it)
   OpenSslRng rng_;
   host::ScratchDir dir_{"vfido-scenario"};
   webauthn::MapFetcher fetcher_;
@@ -406,6 +426,8 @@ ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options)
       if (step.action == StepAction::kLockoutAnalysis) {
         r.expected = run.lockout_expected(step);
         r.mismatch = run.lockout_mismatch(step);
+      } else if (step.action == StepAction::kChangePolicy) {
+        r.expected = "changed";
       } else {
         r.expected = step.expect;
         if (o.got != step.expect) {

@@ -21,6 +21,7 @@ std::string_view action_name(StepAction a) {
     case StepAction::kRegister: return "register";
     case StepAction::kSignIn: return "sign-in";
     case StepAction::kLockoutAnalysis: return "lockout-analysis";
+    case StepAction::kChangePolicy: return "change-policy";
   }
   return "?";
 }
@@ -126,14 +127,51 @@ AuthenticatorSpec read_authenticator(const YamlNode& node) {
   return a;
 }
 
-Step read_step(const YamlNode& node, const Scenario& s) {
+// The `policy:` (inline) or `policy_file:` (YAML or Graph JSON) member of `m`, checked
+// against the directory.
+policy::PasskeyPolicy read_policy_of(const YamlMap& m, const policy::Directory& directory, const std::string& file) {
+  auto inline_policy = m.get("policy");
+  auto policy_file = m.get("policy_file");
+  if (inline_policy && policy_file) policy_file->fail("give either policy or policy_file, not both");
+  if (inline_policy) {
+    policy::PasskeyPolicy p = policy::read_policy(*inline_policy, profile_aaguid);
+    policy::check_policy_against(p, directory, *inline_policy);
+    return p;
+  }
+  if (!policy_file) m.node().fail("needs a policy (inline) or a policy_file");
+  const std::string path = relative_to(file, policy_file->nonempty_str());
+  auto p = policy::load_policy_file(path, profile_aaguid);
+  // A file that cannot be read is this line's problem; a malformed one names its own line.
+  if (!p && !p.error().where.known()) policy_file->fail("cannot read policy file " + path);
+  if (!p) throw LoadFailure{p.error()};
+  policy::check_policy_against(*p, directory, *policy_file);
+  return *p;
+}
+
+// `current` is the policy in force at this step (the scenario's, or the last change-policy's).
+Step read_step(const YamlNode& node, const Scenario& s, const policy::PasskeyPolicy& current) {
   YamlMap m(node, {"name", "action", "user", "authenticator", "client", "origin", "rp_id", "username_first", "strength",
-                   "expect", "reason", "flagged", "not_flagged"});
+                   "expect", "reason", "flagged", "not_flagged", "policy", "policy_file"});
   Step step;
   step.where = node.where();
-  const std::string action = m.require("action").one_of({"register", "sign-in", "lockout-analysis"});
-  step.action = action == "register" ? StepAction::kRegister : action == "sign-in" ? StepAction::kSignIn : StepAction::kLockoutAnalysis;
+  const std::string action = m.require("action").one_of({"register", "sign-in", "lockout-analysis", "change-policy"});
+  step.action = action == "register"           ? StepAction::kRegister
+                : action == "sign-in"          ? StepAction::kSignIn
+                : action == "lockout-analysis" ? StepAction::kLockoutAnalysis
+                                               : StepAction::kChangePolicy;
   step.name = m.str("name").value_or("");
+  if (step.action == StepAction::kChangePolicy) {
+    for (const char* key : {"user", "authenticator", "client", "origin", "rp_id", "username_first", "strength", "expect", "reason",
+                            "flagged", "not_flagged"}) {
+      if (m.has(key)) m.require(key).fail("not used by a change-policy step");
+    }
+    step.policy = read_policy_of(m, s.directory, s.file);
+    if (step.name.empty()) step.name = "the administrator changes the policy";
+    return step;
+  }
+  for (const char* key : {"policy", "policy_file"}) {
+    if (m.has(key)) m.require(key).fail("only a change-policy step has this");
+  }
   auto known_user = [&](const YamlNode& n) {
     std::string upn = n.nonempty_str();
     if (s.directory.user(upn) == nullptr) n.fail("no user " + upn + " in directory.users");
@@ -178,7 +216,7 @@ Step read_step(const YamlNode& node, const Scenario& s) {
   if (auto st = m.get("strength")) {
     if (step.action != StepAction::kSignIn) st->fail("only a sign-in step has this");
     step.strength = st->nonempty_str();
-    if (s.policy.strength(step.strength) == nullptr) st->fail("no authentication strength \"" + step.strength + "\" in policy.strengths");
+    if (current.strength(step.strength) == nullptr) st->fail("no authentication strength \"" + step.strength + "\" in the policy's strengths");
   }
   step.expect = m.require("expect").one_of({"accepted", "refused", "SecurityError", "NotAllowedError", "InvalidStateError",
                                             "NotSupportedError", "ConstraintError", "AbortError", "TypeError", "SyntaxError",
@@ -199,23 +237,7 @@ Scenario read_scenario(const YamlNode& root, const std::string& file) {
   s.rp = read_rp(m.require("relying_party"), file);
   if (auto c = m.get("client")) s.client = client_name(*c);
   s.directory = policy::read_directory(m.require("directory"));
-  auto inline_policy = m.get("policy");
-  auto policy_file = m.get("policy_file");
-  if (inline_policy && policy_file) policy_file->fail("give either policy or policy_file, not both");
-  if (inline_policy) {
-    s.policy = policy::read_policy(*inline_policy, profile_aaguid);
-    policy::check_policy_against(s.policy, s.directory, *inline_policy);
-  } else if (policy_file) {
-    const std::string path = relative_to(file, policy_file->nonempty_str());
-    auto p = policy::load_policy_file(path, profile_aaguid);
-    // A file that cannot be read is this line's problem; a malformed one names its own line.
-    if (!p && !p.error().where.known()) policy_file->fail("cannot read policy file " + path);
-    if (!p) throw LoadFailure{p.error()};
-    s.policy = std::move(*p);
-    policy::check_policy_against(s.policy, s.directory, *policy_file);
-  } else {
-    root.fail("a scenario needs a policy (inline) or a policy_file");
-  }
+  s.policy = read_policy_of(m, s.directory, file);
   const YamlNode auths = m.require("authenticators");
   for (const auto& item : auths.items()) {
     AuthenticatorSpec a = read_authenticator(item);
@@ -223,7 +245,11 @@ Scenario read_scenario(const YamlNode& root, const std::string& file) {
     s.authenticators.push_back(std::move(a));
   }
   const YamlNode steps = m.require("steps");
-  for (const auto& item : steps.items()) s.steps.push_back(read_step(item, s));
+  policy::PasskeyPolicy current = s.policy;
+  for (const auto& item : steps.items()) {
+    s.steps.push_back(read_step(item, s, current));
+    if (s.steps.back().policy) current = *s.steps.back().policy;
+  }
   if (s.steps.empty()) steps.fail("a scenario needs at least one step");
   return s;
 }

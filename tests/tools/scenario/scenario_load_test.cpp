@@ -62,6 +62,16 @@ TEST_CASE("scenario: malformed steps and authenticators name line and field") {
       {"steps:\n  - {action: lockout-analysis, expect: accepted}\n", 13, "steps[0].expect", "not used by a lockout-analysis step"},
       {"steps:\n  - {action: sign-in, authenticator: key, expect: accepted, origin: 'ftp//x'}\n", 13, "steps[0].origin", "not an origin"},
       {"steps: []\n", 12, "steps", "at least one step"},
+      {"steps:\n  - {action: change-policy}\n", 13, "steps[0]", "needs a policy (inline) or a policy_file"},
+      {"steps:\n  - {action: change-policy, expect: accepted, policy: {profiles: [{id: x}]}}\n", 13, "steps[0].expect",
+       "not used by a change-policy step"},
+      {"steps:\n  - {action: change-policy, policy: {profiles: [{id: x, types: [cloud]}]}}\n", 13, "steps[0].policy.profiles[0].types[0]",
+       "\"cloud\" is not one of device-bound, synced"},
+      {"steps:\n  - {action: sign-in, authenticator: key, expect: accepted, policy: {profiles: [{id: x}]}}\n", 13, "steps[0].policy",
+       "only a change-policy step has this"},
+      {"steps:\n  - {action: change-policy, policy: {profiles: [{id: x}], strengths: [{name: gold}]}}\n"
+       "  - {action: sign-in, authenticator: key, expect: accepted, strength: silver}\n",
+       14, "steps[1].strength", "no authentication strength \"silver\""},
   };
   for (const auto& c : cases) {
     CAPTURE(c.tail);
