@@ -9,6 +9,7 @@
 #include "authenticator/command.h"
 #include "authenticator/commands/context.h"
 #include "authenticator/crypto/x509.h"
+#include "authenticator/large_blob_array.h"
 #include "authenticator/u2f/apdu.h"
 #include "authenticator/u2f/u2f.h"
 
@@ -305,6 +306,61 @@ struct Authenticator::Impl {
     env.log.write(LogLevel::kInfo, "power cycle: tokens, key agreement and PIN mismatch count cleared");
   }
 
+  tl::expected<void, std::string> import_credential(CredentialImport in) {
+    using E = tl::unexpected<std::string>;
+    auto rec = import_record(profile, in, env.rng);
+    if (!rec) return E(rec.error());
+    // WebAuthn §6.1.3: whether a credential is backed up is a property of where it lives; a
+    // store whose policy disagrees with the requested flags cannot hold it as asked.
+    CredentialRecord as_kept = rec->clone();
+    env.store.apply_policy(as_kept);
+    if (as_kept.backup_eligible != rec->backup_eligible) {
+      return E(as_kept.backup_eligible
+                   ? "this key's store is a synced vault: its credentials are backup eligible (give backupEligibility true)"
+                   : "this key's store keeps credentials device-bound: backupEligibility must be false");
+    }
+    if (as_kept.discoverable != rec->discoverable) {
+      return E("this key's store keeps every credential discoverable: give isResidentCredential true");
+    }
+    // The large-blob array with the new entry, checked before anything is stored.
+    std::optional<Bytes> array;
+    if (in.large_blob) {
+      auto entries = large_blob_entries(device.large_blob_array);
+      if (!entries) return E("largeBlob: the key's large-blob array is not one vfido can extend (not canonical CBOR)");
+      auto entry = seal_large_blob(rec->large_blob_key.expose(), *in.large_blob, env.rng);
+      if (!entry) return E("largeBlob: sealing the blob failed");
+      entries->push_back(std::move(*entry));
+      auto serialized = serialize_large_blob_array(*entries);
+      if (!serialized) return E("largeBlob: encoding the large-blob array failed");
+      if (serialized->size() > profile.max_serialized_large_blob_array) {
+        return E("largeBlob does not fit: the large-blob array would take " + std::to_string(serialized->size()) +
+                 " bytes, this model keeps at most " + std::to_string(profile.max_serialized_large_blob_array));
+      }
+      array = std::move(*serialized);
+    }
+    const Bytes id = rec->id;
+    if (auto stored = env.store.import(std::move(*rec)); !stored) {
+      if (stored.error() == StoreError::kFull) return E("the key has no room for another resident credential");
+      return E("the credential store refused it: " + std::string(store_error_name(stored.error())));
+    }
+    if (array) {
+      std::swap(device.large_blob_array, *array);
+      if (!ctx.save_device()) {
+        std::swap(device.large_blob_array, *array);
+        (void)env.store.remove(id);
+        return E("largeBlob: the key's state could not be saved");
+      }
+    }
+    return {};
+  }
+
+  std::optional<LargeBlob> large_blob_of(const CredentialRecord& cred) const {
+    if (cred.large_blob_key.empty()) return std::nullopt;
+    auto entries = large_blob_entries(device.large_blob_array);
+    if (!entries) return std::nullopt;
+    return open_large_blob(*entries, cred.large_blob_key.expose());
+  }
+
   void poll() {
     vol.token_state().observe(env.clock.now_ms());
     if (!pending || pending->in_request) return;
@@ -361,5 +417,13 @@ const DeviceState& Authenticator::device_state() const { return impl_->device; }
 bool Authenticator::waiting_for_user() const { return impl_->pending != nullptr; }
 
 const AuthenticatorProfile& Authenticator::profile() const { return impl_->profile; }
+
+tl::expected<void, std::string> Authenticator::import_credential(CredentialImport in) {
+  return impl_->import_credential(std::move(in));
+}
+
+std::optional<LargeBlob> Authenticator::large_blob_of(const CredentialRecord& cred) const {
+  return impl_->large_blob_of(cred);
+}
 
 }  // namespace vfido

@@ -7,7 +7,12 @@
 #include <memory>
 #include <optional>
 
+#include <string>
+
+#include <tl/expected.hpp>
+
 #include "authenticator/bytes.h"
+#include "authenticator/credential_import.h"
 #include "authenticator/device_state.h"
 #include "authenticator/env/env.h"
 #include "authenticator/profile.h"
@@ -57,6 +62,17 @@ class Authenticator {
   bool waiting_for_user() const;
 
   const AuthenticatorProfile& profile() const;
+
+  // ---- For tools (the control API), not CTAP commands. ----
+
+  // WebAuthn L3 §11.5 Add Credential: checks `in` against the profile (import_record() in
+  // credential_import.h), stores it under its own ID (CredentialStore::import), and with a
+  // largeBlob adds its entry to the large-blob array. The error is a sentence for the user.
+  tl::expected<void, std::string> import_credential(CredentialImport in);
+
+  // The large blob of a credential (WebAuthn L3 §11.6 Get Credentials, largeBlob), compressed as
+  // stored; nullopt when it has no largeBlobKey or no entry opens under it.
+  std::optional<LargeBlob> large_blob_of(const CredentialRecord& cred) const;
 
  private:
   struct Impl;

@@ -33,6 +33,7 @@ CtapStatus to_ctap_status(StoreError e) {
     case StoreError::kNotFound:
     case StoreError::kCorrupt:
     case StoreError::kIo:
+    case StoreError::kUnsupported:
       return CtapStatus::kOther;
   }
   return CtapStatus::kOther;
@@ -48,6 +49,8 @@ std::string_view store_error_name(StoreError e) {
       return "corrupt";
     case StoreError::kIo:
       return "i/o error";
+    case StoreError::kUnsupported:
+      return "not supported by this store";
   }
   return "unknown";
 }

@@ -55,6 +55,7 @@ enum class StoreError : std::uint8_t {
   kFull,       // no room for another discoverable credential
   kCorrupt,    // stored data failed validation
   kIo,         // the backing medium failed
+  kUnsupported,  // this store cannot do that (e.g. import a credential under a chosen ID)
 };
 
 template <typename T>
@@ -106,6 +107,23 @@ class CredentialStore {
 
   // authenticatorReset: forget everything, and make old stateless IDs unusable.
   virtual StoreResult<void> reset(Rng& rng) = 0;
+
+  // ---- For tools (the control API, `vfido creds`); the core's commands do not use these. ----
+
+  // Every credential the store holds, discoverable or not, newest first (WebAuthn L3 §11.6 Get
+  // Credentials). Credentials that live only in their IDs (stateless, wrapped IDs) are not
+  // held and not listed. The default: the discoverable ones, for stores that keep no others.
+  virtual StoreResult<std::vector<CredentialRecord>> list_stored() { return list_discoverable(); }
+
+  // Stores a credential made elsewhere under its own ID and signature counter (WebAuthn L3 §11.5
+  // Add Credential), replacing one with the same ID, and, like create(), a discoverable one with
+  // the same (rp_id, user.id). The caller has validated it (Authenticator::import_credential);
+  // created_seq is set by the store. kFull when no discoverable slot is left; kUnsupported
+  // (the default) for a store that cannot hold a chosen ID.
+  virtual StoreResult<void> import(CredentialRecord rec) {
+    (void)rec;
+    return tl::make_unexpected(StoreError::kUnsupported);
+  }
 };
 
 }  // namespace vfido

@@ -34,20 +34,24 @@ std::size_t MemoryStore::discoverable_count() const {
       std::count_if(creds_.begin(), creds_.end(), [](const auto& kv) { return kv.second.discoverable; }));
 }
 
+StoreResult<void> MemoryStore::make_room(const CredentialRecord& rec) {
+  if (!rec.discoverable) return {};
+  // CTAP 2.1 §6.1.2 step 17: a discoverable credential with the same (rp.id, user.id)
+  // replaces the old one; it does not need a new slot.
+  auto same = std::find_if(creds_.begin(), creds_.end(), [&](const auto& kv) {
+    const CredentialRecord& c = kv.second;
+    return c.discoverable && c.rp_id == rec.rp_id && c.user.id == rec.user.id;
+  });
+  if (same == creds_.end() && discoverable_count() >= capacity_) {
+    return tl::make_unexpected(StoreError::kFull);
+  }
+  if (same != creds_.end()) creds_.erase(same);
+  return {};
+}
+
 StoreResult<Bytes> MemoryStore::create(CredentialRecord rec, Rng& rng) {
   if (!rec.discoverable) rec.user = UserEntity{};  // CTAP 2.1 §6.1.2 step 18: no user kept
-  if (rec.discoverable) {
-    // CTAP 2.1 §6.1.2 step 17: a discoverable credential with the same (rp.id, user.id)
-    // replaces the old one; it does not need a new slot.
-    auto same = std::find_if(creds_.begin(), creds_.end(), [&](const auto& kv) {
-      const CredentialRecord& c = kv.second;
-      return c.discoverable && c.rp_id == rec.rp_id && c.user.id == rec.user.id;
-    });
-    if (same == creds_.end() && discoverable_count() >= capacity_) {
-      return tl::make_unexpected(StoreError::kFull);
-    }
-    if (same != creds_.end()) creds_.erase(same);
-  }
+  if (auto room = make_room(rec); !room) return tl::make_unexpected(room.error());
   Bytes id;
   do {
     id = rng.bytes(kIdLen);
@@ -104,6 +108,32 @@ StoreResult<void> MemoryStore::set_backup_state(ByteSpan id, bool backed_up) {
     return tl::make_unexpected(StoreError::kNotFound);
   }
   it->second.backup_state = backed_up;
+  return {};
+}
+
+StoreResult<std::vector<CredentialRecord>> MemoryStore::list_stored() {
+  std::vector<CredentialRecord> out;
+  for (const auto& [id, c] : creds_) out.push_back(c.clone());
+  return newest_first(std::move(out));
+}
+
+StoreResult<void> MemoryStore::import(CredentialRecord rec) {
+  if (rec.id.empty()) return tl::make_unexpected(StoreError::kCorrupt);
+  // The old credential with this ID goes first: replacing it must not need a new slot. When the
+  // new one does not fit, the old one is put back.
+  std::optional<CredentialRecord> old;
+  if (auto it = creds_.find(rec.id); it != creds_.end()) {
+    old = std::move(it->second);
+    creds_.erase(it);
+  }
+  if (auto room = make_room(rec); !room) {
+    if (old) creds_.emplace(old->id, std::move(*old));
+    return tl::make_unexpected(room.error());
+  }
+  if (!rec.discoverable) rec.user = UserEntity{};  // CTAP 2.1 §6.1.2 step 18: no user kept
+  rec.created_seq = next_seq_++;
+  Bytes id = rec.id;
+  creds_.emplace(std::move(id), std::move(rec));
   return {};
 }
 

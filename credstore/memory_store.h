@@ -31,12 +31,16 @@ class MemoryStore final : public CredentialStore {
   StoreResult<std::vector<CredentialRecord>> list_discoverable() override;
   StoreResult<std::size_t> remaining_discoverable() override;
   StoreResult<void> reset(Rng& rng) override;
+  StoreResult<std::vector<CredentialRecord>> list_stored() override;
+  StoreResult<void> import(CredentialRecord rec) override;
 
   // Every credential, discoverable or not (for tests and tools).
   std::size_t size() const { return creds_.size(); }
 
  private:
   std::size_t discoverable_count() const;
+  // CTAP 2.1 §6.1.2 step 17 for a discoverable `rec`: drops the credential it replaces, or kFull.
+  StoreResult<void> make_room(const CredentialRecord& rec);
 
   std::size_t capacity_;
   std::map<Bytes, CredentialRecord, std::less<>> creds_;  // by credential ID

@@ -9,7 +9,7 @@ packages=(
   libssl-dev libcbor-dev libexpected-dev
   libboost-dev libboost-system-dev
   libfido2-dev fido2-tools libhidapi-dev
-  doctest-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev
+  doctest-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   python3 python3-fido2 python3-cryptography openssl
   # WebAuthn client emulator: the public suffix list through libpsl, with Debian's list data
   libpsl-dev publicsuffix

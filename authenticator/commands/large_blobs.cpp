@@ -6,6 +6,7 @@
 #include "authenticator/cbor/map_reader.h"
 #include "authenticator/commands/pin_uv_auth_param.h"
 #include "authenticator/crypto/hash.h"
+#include "authenticator/large_blob_array.h"
 #include "authenticator/pin_uv_auth/token_state.h"
 
 namespace vfido {
@@ -65,9 +66,7 @@ Result<void> authorize_fragment(Ctx& ctx, const LargeBlobsRequest& req, std::uin
 
 // Step 5.10: the whole array arrived: check its hash, then replace the stored one.
 Result<void> commit(Ctx& ctx, Bytes array) {
-  const ByteSpan body = ByteSpan(array).first(array.size() - kHashLen);
-  const auto digest = crypto::sha256(body);
-  if (!crypto::equal_ct(ByteSpan(digest).first(kHashLen), ByteSpan(array).last(kHashLen))) {
+  if (!large_blob_array_hash_ok(array)) {
     return ctx.reject(CtapStatus::kIntegrityFailure, "largeBlobs step 5.10.1: trailing hash does not match");
   }
   // Atomic: the stored array changes only if the new one is saved.

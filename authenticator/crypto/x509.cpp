@@ -14,6 +14,7 @@
 
 #include "authenticator/crypto/der.h"
 #include "authenticator/crypto/ossl_ptr.h"
+#include "authenticator/crypto/pkcs8.h"
 #include "authenticator/ctap_constants.h"
 #include "authenticator/env/rng.h"
 
@@ -693,15 +694,11 @@ X509Result<PrivateKey> private_key_from_pem(std::string_view pem) {
   if (!bio) return xfail(X509Error::kInternal);
   PkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr));
   if (!pkey) return xfail(X509Error::kMalformed);
-  // Our RS256 import does not check the private parts against each other (keys.h); a supplied
-  // key is checked once here (n = p*q, d*e = 1 mod lcm(p-1, q-1), ...). EC and Ed25519 public
-  // keys are recomputed from the private key anyway.
-  if (EVP_PKEY_get_base_id(pkey.get()) == EVP_PKEY_RSA) {
-    PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
-    if (!check || EVP_PKEY_pairwise_check(check.get()) != 1) return xfail(X509Error::kMalformed);
-  }
-  auto key = PrivateKey::from_evp(pkey.get());
+  // Our RS256 import does not check the private parts against each other (keys.h): a supplied
+  // key is checked once (pkcs8.h), and so is the public half an EC key's encoding may carry.
+  auto key = checked_private_key(pkey.get());
   if (!key) {
+    if (key.error() == CtapStatus::kOther) return xfail(X509Error::kInternal);
     return xfail(key.error() == CtapStatus::kUnsupportedAlgorithm ? X509Error::kUnsupportedKey : X509Error::kMalformed);
   }
   return std::move(*key);

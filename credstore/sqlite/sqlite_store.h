@@ -40,12 +40,12 @@ class SqliteStore : public CredentialStore {
   const std::string& last_error() const { return table_.last_error(); }
 
   // Every stored row, discoverable or not, newest first (stateless IDs have no row).
-  StoreResult<std::vector<CredentialRecord>> list_stored();
+  StoreResult<std::vector<CredentialRecord>> list_stored() override;
   // The stored record with this ID whatever its RP (for tools); nullopt when there is none.
   StoreResult<std::optional<CredentialRecord>> find_stored(ByteSpan id);
   // Stores `rec` as a row under its own ID and signature counter (vfido creds import),
   // replacing a row with that ID; the store's policy (apply_policy) decides BE/BS.
-  StoreResult<void> import(CredentialRecord rec);
+  StoreResult<void> import(CredentialRecord rec) override;
   // Stores `count` credentials made by make(i) as rows, in one transaction (benchmarks, bulk
   // loads): the store's policy, replacement and capacity apply as in create(), but nothing is
   // made stateless. Stops at the first failure, keeping nothing.

@@ -9,18 +9,6 @@ using namespace vfido::test;
 
 namespace {
 
-// Checks the assertion's signature with the registered COSE key and returns its authData.
-AuthenticatorData verified(const Reply& r, const cbor::Value& cose_key, const Bytes& client_data_hash) {
-  REQUIRE(r.status == CtapStatus::kOk);
-  const Bytes& auth_data = r.at(2).as_bytes();
-  CHECK(crypto::verify_signature(cose_key, concat(auth_data, client_data_hash), r.at(3).as_bytes()));
-  auto ad = AuthenticatorData::parse(auth_data);
-  REQUIRE(ad.has_value());
-  CHECK_FALSE(ad->attested.has_value());
-  CHECK_FALSE(ad->extensions.has_value());
-  return *ad;
-}
-
 MakeCredentialArgs user(std::uint8_t n, bool rk = true, std::string rp = "example.com") {
   MakeCredentialArgs a;
   a.rp_id = std::move(rp);

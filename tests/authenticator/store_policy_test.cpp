@@ -3,6 +3,7 @@
 // credential discoverable (a synced vault) gets the user entity even for rk=false.
 #include <doctest/doctest.h>
 
+#include "authenticator/crypto/pkcs8.h"
 #include "tests/support/test_env.h"
 
 using namespace vfido;
@@ -94,4 +95,32 @@ TEST_CASE("store policy: the default policy keeps a non-discoverable credential 
   REQUIRE(stored->has_value());
   CHECK_FALSE((*stored)->discoverable);
   CHECK((*stored)->user.id.empty());
+}
+
+TEST_CASE("store policy: an import whose backup flags or discoverability the store would change is refused") {
+  PolicyDevice d(false);
+  auto key = crypto::PrivateKey::generate(cose::kAlgEs256, d.t.rng);
+  REQUIRE(key.has_value());
+  auto der = crypto::private_key_to_pkcs8(*key);
+  REQUIRE(der.has_value());
+  auto import = [&](bool be, bool rk) {
+    CredentialImport in;
+    in.id = filled(16, 0x33);
+    in.rp_id = "example.com";
+    in.discoverable = rk;
+    in.private_key_pkcs8 = der->clone();
+    if (rk) in.user_handle = {0x01};
+    in.backup_eligible = be;
+    return d.auth.import_credential(std::move(in));
+  };
+  auto device_bound = import(false, true);
+  REQUIRE_FALSE(device_bound.has_value());
+  CHECK(device_bound.error().find("synced vault") != std::string::npos);
+  auto server_side = import(true, false);
+  REQUIRE_FALSE(server_side.has_value());
+  CHECK(server_side.error().find("keeps every credential discoverable") != std::string::npos);
+  // What the policy accepts reaches the store, which here cannot import (the port's default).
+  auto as_kept = import(true, true);
+  REQUIRE_FALSE(as_kept.has_value());
+  CHECK(as_kept.error() == "the credential store refused it: not supported by this store");
 }

@@ -147,3 +147,79 @@ TEST_CASE("credential_store: clone copies everything, errors map to CTAP statuse
   CHECK(to_ctap_status(StoreError::kCorrupt) == CtapStatus::kOther);
   CHECK(store_error_name(StoreError::kFull) == "full");
 }
+
+TEST_CASE("memory_store: set_backup_state flips BS of a backup-eligible credential only") {
+  SeededRng rng(3);
+  MemoryStore s;
+  CredentialRecord eligible = record("rp", {1}, true);
+  eligible.backup_eligible = true;
+  auto synced = s.create(std::move(eligible), rng);
+  auto bound = s.create(record("rp", {2}, true), rng);
+  REQUIRE(synced.has_value());
+  REQUIRE(bound.has_value());
+  REQUIRE(s.set_backup_state(*synced, true).has_value());
+  CHECK((*s.find("rp", *synced))->backup_state);
+  REQUIRE(s.set_backup_state(*synced, false).has_value());
+  CHECK_FALSE((*s.find("rp", *synced))->backup_state);
+  // WebAuthn §6.1: BS=1 needs BE=1; clearing it is always allowed.
+  CHECK(s.set_backup_state(*bound, true).error() == StoreError::kNotFound);
+  CHECK(s.set_backup_state(*bound, false).has_value());
+  CHECK(s.set_backup_state(Bytes(32, 0xEE), false).error() == StoreError::kNotFound);
+}
+
+TEST_CASE("memory_store: list_stored lists discoverable and other credentials, newest first") {
+  SeededRng rng(4);
+  MemoryStore s;
+  auto a = s.create(record("rp", {1}, false), rng);
+  auto b = s.create(record("rp", {2}, true), rng);
+  auto all = s.list_stored();
+  REQUIRE(all.has_value());
+  REQUIRE(all->size() == 2);
+  CHECK((*all)[0].id == *b);
+  CHECK((*all)[1].id == *a);
+  CHECK(s.list_discoverable()->size() == 1);
+}
+
+TEST_CASE("memory_store: import keeps the given ID and counter, replaces by ID and by (rp, user)") {
+  SeededRng rng(6);
+  MemoryStore s(2);
+  CredentialRecord in = record("rp", {1}, true);
+  in.id = Bytes(20, 0xA1);
+  in.sign_count = 7;
+  REQUIRE(s.import(std::move(in)).has_value());
+  auto found = s.find("rp", Bytes(20, 0xA1));
+  REQUIRE(found.has_value());
+  REQUIRE(found->has_value());
+  CHECK((*found)->sign_count == 7);
+  CHECK(*s.next_sign_count(**found) == 8);
+
+  // Same ID: replaced, no new slot.
+  CredentialRecord again = record("rp", {9}, true);
+  again.id = Bytes(20, 0xA1);
+  REQUIRE(s.import(std::move(again)).has_value());
+  CHECK(s.size() == 1);
+  CHECK((*s.find("rp", Bytes(20, 0xA1)))->user.id == Bytes{9});
+
+  // Same (rp, user) under another ID: the old one goes (CTAP 2.1 §6.1.2 step 17).
+  CredentialRecord same_user = record("rp", {9}, true);
+  same_user.id = Bytes(20, 0xB2);
+  REQUIRE(s.import(std::move(same_user)).has_value());
+  CHECK(s.size() == 1);
+  CHECK_FALSE(s.find("rp", Bytes(20, 0xA1))->has_value());
+
+  // Full: refused, and a failed replacement by ID keeps the old credential.
+  CredentialRecord second = record("rp", {2}, true);
+  second.id = Bytes(20, 0xC3);
+  REQUIRE(s.import(std::move(second)).has_value());
+  CredentialRecord third = record("rp", {3}, true);
+  third.id = Bytes(20, 0xD4);
+  CHECK(s.import(std::move(third)).error() == StoreError::kFull);
+  CHECK(s.size() == 2);
+
+  // A non-discoverable import keeps no user entity; an empty ID is refused.
+  CredentialRecord server_side = record("rp", {4}, false);
+  server_side.id = Bytes(20, 0xE5);
+  REQUIRE(s.import(std::move(server_side)).has_value());
+  CHECK((*s.find("rp", Bytes(20, 0xE5)))->user == UserEntity{});
+  CHECK(s.import(record("rp", {5}, false)).error() == StoreError::kCorrupt);
+}

@@ -91,10 +91,10 @@ TEST_CASE("libfido2 reset: the UDP reboot datagram power-cycles the key and reop
   udp.port = 0;
   udp.peer_port = 9;  // the discard port: nothing listens to what the key sends
   const std::uint16_t port = key.add_udp(udp);
-  key.add_unix(dir.socket());
+  key.add_unix(dir.file("key.sock"));
   key.start();
   int r = FIDO_ERR_INTERNAL;
-  FidoDev dev = vfido::host::open_unix_device(dir.socket(), &r, vfido::test::kTimeoutMs);
+  FidoDev dev = vfido::host::open_unix_device(dir.file("key.sock"), &r, vfido::test::kTimeoutMs);
   REQUIRE(dev);
   REQUIRE(make(dev.get(), nullptr) == FIDO_OK);
   std::this_thread::sleep_for(std::chrono::milliseconds(600));

@@ -277,8 +277,8 @@ TEST_CASE("libfido2: two devices open at once on one socket both work") {
 
 TEST_CASE("unix transport: every client sees every report; INITs get distinct channels") {
   UnixKey k;
-  Fd one(connect_unix(k.dir.socket()));
-  Fd two(connect_unix(k.dir.socket()));
+  Fd one(connect_unix(k.dir.file("key.sock")));
+  Fd two(connect_unix(k.dir.file("key.sock")));
   const std::array<std::uint8_t, 8> n1{1, 2, 3, 4, 5, 6, 7, 8};
   const std::array<std::uint8_t, 8> n2{8, 7, 6, 5, 4, 3, 2, 1};
 
@@ -307,7 +307,7 @@ TEST_CASE("unix transport: every client sees every report; INITs get distinct ch
 
 TEST_CASE("unix transport: the socket is 0600, a stale file is replaced, and stop removes it") {
   TempDir dir;
-  const std::string path = dir.socket();
+  const std::string path = dir.file("key.sock");
   {
     // A stale socket file: bound, never listened on, owner gone.
     int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);

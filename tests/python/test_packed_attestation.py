@@ -8,11 +8,13 @@ attestationRootCertificates hold the root of the CA vfido keeps for that profile
 runs (twice: as the profile, and with --aaguid) and python-fido2 0.9.1 makes credentials: its
 PackedAttestation verifier checks the signature with x5c[0], and python3-cryptography checks that
 x5c chains to the exported root and that the attestation certificate names the authenticator
-data's AAGUID (WebAuthn L3 §8.2.1). Command-line errors of `vfido metadata export` are checked too.
+data's AAGUID (WebAuthn L3 §8.2.1), and libfido2's `fido2-cred -V` verifies the statement.
+Command-line errors of `vfido metadata export` are checked too.
 
 Prints one line per check and "<name>: N passed, M failed" per run; exits 1 on any failure.
 """
 
+import base64
 import hashlib
 import json
 import os
@@ -24,6 +26,7 @@ import uuid
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from fido2 import cbor
 from fido2.attestation import AttestationType, PackedAttestation
 from fido2.ctap2 import Ctap2
 
@@ -46,6 +49,7 @@ def issued_by(cert, issuer):
 def make_checks(root, want_aaguid):
     def checks(results, key):
         ctap = Ctap2(key.dev)
+        state = {}
 
         def info():
             expect(str(uuid.UUID(bytes=bytes(ctap.info.aaguid))) == want_aaguid,
@@ -84,9 +88,32 @@ def make_checks(root, want_aaguid):
                 raise
             except Exception:
                 pass
+            state["att"], state["cdh"] = att, cdh
             return "leaf %s <- %s <- exported root" % (leaf.subject.rfc4514_string(), inter.subject.rfc4514_string())
 
         results.check("packed x5c verifies and chains to the exported root", register)
+
+        def fido2_cred_verify():
+            # libfido2's own command-line verifier (fido2-cred -V): its input is the base64 lines
+            # `fido2-cred -M` prints; authenticator data as the CBOR byte string libfido2 keeps.
+            att, cdh = state["att"], state["cdh"]
+            b64 = lambda b: base64.b64encode(bytes(b)).decode()
+            lines = [b64(cdh), "attest.example", att.fmt, b64(cbor.encode(bytes(att.auth_data))),
+                     b64(att.auth_data.credential_data.credential_id), b64(att.att_statement["sig"]),
+                     b64(att.att_statement["x5c"][0])]
+            ok = subprocess.run(["fido2-cred", "-V", "es256"], input="\n".join(lines) + "\n",
+                                capture_output=True, text=True, timeout=30)
+            expect(ok.returncode == 0 and "BEGIN PUBLIC KEY" in ok.stdout,
+                   "fido2-cred -V exit %d: %s" % (ok.returncode, ok.stderr.strip()))
+            sig = bytearray(att.att_statement["sig"])
+            sig[-1] ^= 1
+            lines[5] = b64(sig)
+            bad = subprocess.run(["fido2-cred", "-V", "es256"], input="\n".join(lines) + "\n",
+                                 capture_output=True, text=True, timeout=30)
+            expect(bad.returncode != 0, "fido2-cred -V accepted a flipped signature bit")
+            return "exit 0; a flipped signature bit: exit %d" % bad.returncode
+
+        results.check("fido2-cred -V verifies the packed statement", fido2_cred_verify)
 
     return checks
 
@@ -123,7 +150,7 @@ def main(argv):
         same = roots == again.get("attestationRootCertificates") and len(roots) == 1
         print(("ok   " if same else "FAIL ") + "metadata export: one root, the same on every export")
         failed += 0 if same else 1
-        root = x509.load_der_x509_certificate(__import__("base64").b64decode(roots[0]))
+        root = x509.load_der_x509_certificate(base64.b64decode(roots[0]))
         root.public_key().verify(root.signature, root.tbs_certificate_bytes, ec.ECDSA(root.signature_hash_algorithm))
         aaguid = statement["aaguid"]
         ok = statement.get("attestationTypes") == ["basic_full"] and statement["authenticatorGetInfo"]["aaguid"] == aaguid.replace("-", "")

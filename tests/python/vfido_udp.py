@@ -85,7 +85,9 @@ class Server:
         self.err_lines = []
         self.cond = threading.Condition()
         argv = [binary, "serve", "--udp", "--udp-host", LOOPBACK, "--udp-port", str(udp_port),
-                "--udp-peer-port", str(peer_port), "--presence", "approve"] + list(extra_args)
+                "--udp-peer-port", str(peer_port)] + list(extra_args)
+        if "--presence" not in extra_args:
+            argv += ["--presence", "approve"]
         self.argv = argv
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, start_new_session=True)

@@ -36,7 +36,7 @@ inline constexpr int kTimeoutMs = 5000;  // every libfido2 call; a failure must 
 struct UnixKey {
   explicit UnixKey(host::PresenceMode presence = host::PresenceMode::kApprove) : UnixKey(options(presence)) {}
   explicit UnixKey(host::KeyOptions o) : key(std::move(o)) {
-    key.add_unix(dir.socket());
+    key.add_unix(dir.file("key.sock"));
     key.start();
   }
   static host::KeyOptions options(host::PresenceMode presence) {
@@ -46,7 +46,7 @@ struct UnixKey {
   }
   host::FidoDev open() {
     int r = FIDO_ERR_INTERNAL;
-    host::FidoDev dev = host::open_unix_device(dir.socket(), &r, kTimeoutMs);
+    host::FidoDev dev = host::open_unix_device(dir.file("key.sock"), &r, kTimeoutMs);
     INFO("fido_dev_open: " << host::fido_error_text(r));
     REQUIRE(dev);
     return dev;

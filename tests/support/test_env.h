@@ -18,6 +18,7 @@
 #include "authenticator/bytes.h"
 #include "authenticator/cbor/codec.h"
 #include "authenticator/cbor/value.h"
+#include "authenticator/crypto/keys.h"
 #include "authenticator/ctap_constants.h"
 #include "authenticator/env/env.h"
 #include "credstore/memory_state_store.h"
@@ -284,6 +285,19 @@ inline Bytes concat(ByteSpan a, ByteSpan b) {
   Bytes out(a.begin(), a.end());
   out.insert(out.end(), b.begin(), b.end());
   return out;
+}
+
+// Checks an assertion's signature with the registered COSE key and returns its authData (which
+// has no attested credential data and no extensions).
+inline AuthenticatorData verified(const Reply& r, const cbor::Value& cose_key, const Bytes& client_data_hash) {
+  REQUIRE(r.status == CtapStatus::kOk);
+  const Bytes& auth_data = r.at(2).as_bytes();
+  CHECK(crypto::verify_signature(cose_key, concat(auth_data, client_data_hash), r.at(3).as_bytes()));
+  auto ad = AuthenticatorData::parse(auth_data);
+  REQUIRE(ad.has_value());
+  CHECK_FALSE(ad->attested.has_value());
+  CHECK_FALSE(ad->extensions.has_value());
+  return *ad;
 }
 
 }  // namespace vfido::test

@@ -180,6 +180,30 @@ fi
 check command_log "logfmt lines for makeCredential and getAssertion with CTAP2_OK" \
   'grep -q "event=ctap cmd=authenticatorMakeCredential .*status=CTAP2_OK" /tmp/up.err && grep -q "event=ctap cmd=authenticatorGetAssertion .*status=CTAP2_OK" /tmp/up.err'
 
+# 7b. The control API through `vfido ctl`: the key is listed with its hidraw node; a touch is
+# answered through the API (presence mode api); a second key gets its own uhid device and goes
+# away when removed; a power cycle leaves the key working.
+check ctl_list "vfido ctl list names k1 and $dev" "vfido ctl list | tee /dev/stderr | grep -q 'serial vfido-default, $dev'"
+ctl_pending() {
+  vfido ctl presence --presence api || return 1
+  fido2-assert -G -p -i assert_param "$dev" >/tmp/assert_api.out 2>&1 &
+  a=$!
+  if ! vfido ctl pending --wait 20 | tee /dev/stderr | grep -q 'sign in .*vfido.test'; then kill "$a"; return 1; fi
+  vfido ctl approve || { kill "$a"; return 1; }
+  wait "$a" || { cat /tmp/assert_api.out; return 1; }
+  vfido ctl presence --presence approve
+}
+check ctl_pending "presence api: fido2-assert -G waits until vfido ctl approve" ctl_pending
+keys_listed() { [ "$(fido2-token -L | grep -c 'vendor=0x1209, product=0x0001')" = "$1" ]; }
+ctl_second_key() {
+  vfido ctl add --profile yubikey-like | tee /dev/stderr | grep -q '^k2: ' || return 1
+  wait_for 20 keys_listed 2 || { echo "k2 not listed"; fido2-token -L; return 1; }
+  vfido ctl remove k2 && wait_for 20 keys_listed 1
+}
+check ctl_second_key "vfido ctl add: a second uhid key; vfido ctl remove: gone" ctl_second_key
+check ctl_power_cycle "vfido ctl power-cycle; getInfo still answers" \
+  "vfido ctl power-cycle && fido2-token -I $dev | grep -q '^aaguid'"
+
 # 8. Hosts that misbehave do not wedge the daemon: random reports of every size (numbered ones
 # included), a flood beyond uhid's queue, and a host opening and closing the node in a loop.
 garbage() {

@@ -25,7 +25,8 @@ accel=${VFIDO_VM_ACCEL:-tcg}
 
 # Every check the guest must report; XFAIL is accepted only where listed in allowed_xfail.
 expected_checks="modules vfido_up second_up_refused token_list status udev_uhid udev_hidraw udev_vidpid udev_fido_id token_info cred_make cred_verify
-  assert_get assert_verify ssh_ecdsa_sk ssh_ed25519_sk ssh_ed25519_sk_resident command_log garbage probe down gone"
+  assert_get assert_verify ssh_ecdsa_sk ssh_ed25519_sk ssh_ed25519_sk_resident command_log ctl_list ctl_pending
+  ctl_second_key ctl_power_cycle garbage probe down gone"
 allowed_xfail="ssh_ed25519_sk_resident"
 
 die() { echo "vm_test: $*" >&2; exit 1; }

@@ -78,6 +78,8 @@ std::string runtime_dir() {
   return "/tmp/vfido-" + std::to_string(::geteuid());
 }
 
+std::string control_socket_path(const std::string& dir, const std::string& name) { return dir + "/" + name + ".ctl"; }
+
 tl::expected<void, std::string> ensure_private_dir(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return tl::unexpected(errno_text("cannot create " + dir, errno));
@@ -197,6 +199,18 @@ InstanceStatus query_instance(const std::string& dir, const std::string& name) {
   return status;
 }
 
+namespace {
+
+// A process that still runs: it exists and is not a zombie (/proc/<pid>/stat state 'Z').
+bool process_alive(pid_t pid) {
+  if (::kill(pid, 0) != 0) return errno == EPERM;
+  const std::string stat = file_text("/proc/" + std::to_string(pid) + "/stat");
+  const auto paren = stat.rfind(')');  // the command name may contain spaces and parentheses
+  return paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] != 'Z';
+}
+
+}  // namespace
+
 tl::expected<bool, std::string> stop_instance(const std::string& dir, const std::string& name, int timeout_ms) {
   InstanceStatus status = query_instance(dir, name);
   if (!status.running) return false;
@@ -205,7 +219,9 @@ tl::expected<bool, std::string> stop_instance(const std::string& dir, const std:
     return tl::unexpected(errno_text("cannot signal pid " + std::to_string(status.pid), errno));
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (locked_by_someone(pid_file(dir, name), nullptr)) {
+  // The daemon releases its lock as its last act; then the process itself must be gone (or a
+  // zombie its parent has yet to reap), so that the caller sees no trace of it.
+  while (locked_by_someone(pid_file(dir, name), nullptr) || process_alive(status.pid)) {
     if (std::chrono::steady_clock::now() >= deadline) {
       return tl::unexpected("pid " + std::to_string(status.pid) + " did not stop within " +
                             std::to_string(timeout_ms / 1000.0).substr(0, 4) + " s");

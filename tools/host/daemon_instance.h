@@ -4,6 +4,7 @@
 //
 //   <dir>/<instance>.pid    the daemon's pid; flock()ed exclusively while it runs
 //   <dir>/<instance>.state  key=value lines (device name, VID:PID, serial, transports, start time)
+//   <dir>/<instance>.ctl    the control socket (control_server.h), mode 0600
 //
 // The lock is the truth: a pid file nobody holds locked is stale (the daemon died) and is taken
 // over; a locked one belongs to a live daemon, whatever its content.
@@ -28,6 +29,9 @@ std::string runtime_dir();
 // Creates `dir` (mode 0700) if needed and checks that it is a real directory owned by this user
 // and not writable by others. The error says what is wrong.
 tl::expected<void, std::string> ensure_private_dir(const std::string& dir);
+
+// <dir>/<name>.ctl: where the daemon of that instance listens for the control API.
+std::string control_socket_path(const std::string& dir, const std::string& name);
 
 // Instance names select the files: 1..64 of [A-Za-z0-9._-], not starting with '.'.
 bool valid_instance_name(const std::string& name);

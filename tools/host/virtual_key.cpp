@@ -28,12 +28,13 @@ void StderrLog::write(LogLevel level, std::string_view message) {
 
 VirtualKey::VirtualKey(boost::asio::io_context& io, KeyOptions options)
     : io_(io),
-      presence_(options.presence == PresenceMode::kApprove ? PresenceResult::kApproved : PresenceResult::kDenied),
+      presence_(options.presence, options.verification, options.broker, options.key_id),
+      active_store_(options.store != nullptr ? options.store : &store_),
       stderr_log_(options.verbose),
       log_(options.log != nullptr ? *options.log : static_cast<Log&>(stderr_log_)),
       authenticator_(validated(std::move(options.profile)),
-                     Env{clock_, rng_, presence_, options.store != nullptr ? *options.store : store_,
-                         options.state != nullptr ? *options.state : state_, log_}),
+                     Env{clock_, rng_, presence_, *active_store_, options.state != nullptr ? *options.state : state_,
+                         log_}),
       device_(authenticator_),
       logged_device_(device_, std::move(options.on_command), options.command_bytes),
       server_(logged_device_, clock_, rng_, [this](const transport::ctaphid::Report& r) { fan_out(r); }),

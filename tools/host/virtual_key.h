@@ -1,5 +1,5 @@
 // A running virtual key: everything a key needs bundled in one object — the ports (steady
-// clock, OpenSSL RNG, automatic user presence, memory credential store, stderr log), the CTAP2
+// clock, OpenSSL RNG, user presence as KeyOptions says, memory credential store, stderr log), the CTAP2
 // core with a profile, the CTAPHID server and the transports it is reachable on (UDP, Unix
 // sockets, and the kernel's uhid). Every
 // report the key sends goes to every attached transport (like a HID device seen by all of its
@@ -28,6 +28,7 @@
 #include "credstore/memory_state_store.h"
 #include "credstore/memory_store.h"
 #include "tools/host/command_log.h"
+#include "tools/host/presence_broker.h"
 #include "transports/ctaphid/authenticator_device.h"
 #include "transports/ctaphid/server.h"
 #include "transports/uhid/uhid_transport.h"
@@ -35,9 +36,6 @@
 #include "transports/unix/unix_transport.h"
 
 namespace vfido::host {
-
-// How the simulated user answers a request for presence: always touch, or always decline.
-enum class PresenceMode : std::uint8_t { kApprove, kDeny };
 
 // Writes log lines to stderr, prefixed with "vfido: <level>:", when enabled.
 class StderrLog final : public Log {
@@ -50,7 +48,13 @@ class StderrLog final : public Log {
 };
 
 struct KeyOptions {
+  // How the simulated user answers touches, and built-in user verification (presence_broker.h).
   PresenceMode presence = PresenceMode::kApprove;
+  PresenceMode verification = PresenceMode::kApprove;
+  // Where prompt/api requests wait; required for those modes, must outlive the key.
+  PresenceBroker* broker = nullptr;
+  // The key's name in the daemon (requests in the broker carry it).
+  std::string key_id = "k1";
   bool verbose = false;                        // log to stderr (otherwise the key is silent)
   AuthenticatorProfile profile;                // vfido's own device-bound key by default
   // Where the key's messages go instead of the stderr log chosen by `verbose` (the daemon's
@@ -105,6 +109,9 @@ class VirtualKey {
   void power_cycle();
 
   Authenticator& authenticator() { return authenticator_; }
+  // The store the core runs on (the control API lists and edits credentials through it).
+  CredentialStore& store() { return *active_store_; }
+  ControlledPresence& presence() { return presence_; }
   const std::vector<std::shared_ptr<transport::udp::UdpTransport>>& udp() const { return udp_; }
   const std::vector<std::shared_ptr<transport::unix_socket::UnixTransport>>& unix_sockets() const {
     return unix_;
@@ -120,9 +127,10 @@ class VirtualKey {
   boost::asio::io_context& io_;
   SteadyClock clock_;
   OpenSslRng rng_;
-  AutoPresence presence_;
+  ControlledPresence presence_;
   credstore::MemoryStore store_;
   credstore::MemoryStateStore state_;
+  CredentialStore* active_store_;  // store_, or the external one of KeyOptions
   StderrLog stderr_log_;
   Log& log_;
   Authenticator authenticator_;

@@ -12,10 +12,12 @@
 #include <utility>
 #include <vector>
 
+#include "profiles/profile_json.h"
+#include "tools/host/presence_broker.h"
 #include "transports/udp/udp_transport.h"
 
 namespace vfido::host {
-class VirtualKey;
+struct HostedKey;
 }
 
 namespace vfido::cli {
@@ -30,6 +32,7 @@ void add_up(CLI::App& app, int* exit_code);     // up.cpp: the uhid daemon
 void add_down(CLI::App& app, int* exit_code);   // down.cpp
 void add_status(CLI::App& app, int* exit_code); // status.cpp
 void add_probe(CLI::App& app, int* exit_code);  // probe.cpp: CTAPHID conformance checks
+void add_ctl(CLI::App& app, int* exit_code);    // ctl.cpp: the control API client
 void add_creds(CLI::App& app, int* exit_code);  // creds.cpp
 void add_vault(CLI::App& app, int* exit_code);  // vault.cpp
 // `creds export` and `creds import` on the `creds` subcommand (creds_export.cpp).
@@ -45,6 +48,24 @@ void add_instance_option(CLI::App* cmd, std::string& instance);
 // "1209", "0x1209", "ABCD": 1 to 4 hex digits, optional 0x prefix.
 std::optional<std::uint16_t> parse_hex16(const std::string& text);
 
+// --profile ID|FILE, --aaguid UUID, --attestation none|self|packed (`serve`, `up`, `metadata`):
+// which authenticator model a key is (host/profile_choice.h).
+void add_profile_options(CLI::App* cmd, host::ProfileChoice& o);
+// The model the options name, with its attestation material; prints "<who>: ..." on stderr and
+// returns nullopt when the profile, the AAGUID or the attestation files are not valid.
+std::optional<profiles::Profile> resolve_profile_options(const host::ProfileChoice& o, const char* who);
+
+// --presence and --uv (`serve`, `up`): how the simulated user answers a touch and built-in user
+// verification: approve, deny, prompt (ask on the terminal) or api (answered through the control
+// API).
+struct PresenceOptions {
+  host::PresenceMode presence = host::PresenceMode::kApprove;
+  host::PresenceMode verification = host::PresenceMode::kApprove;
+  bool prompts() const { return presence == host::PresenceMode::kPrompt || verification == host::PresenceMode::kPrompt; }
+  bool uses_api() const { return presence == host::PresenceMode::kApi || verification == host::PresenceMode::kApi; }
+};
+void add_presence_options(CLI::App* cmd, PresenceOptions& o);
+
 // The socket transports of `serve` and `up`: --udp (with --udp-host/-port/-peer-host/-peer-port)
 // and --unix PATH.
 struct SocketTransportOptions {
@@ -54,12 +75,8 @@ struct SocketTransportOptions {
   bool any() const { return udp || !unix_path.empty(); }
 };
 void add_socket_transport_options(CLI::App* cmd, SocketTransportOptions& o);
-// --profile ID|FILE, --aaguid UUID, --attestation none|self|packed (host/profile_choice.h).
-void add_profile_options(CLI::App* cmd, host::ProfileChoice& o);
-// Attaches them to `key`, printing one "vfido: listening on ..." line each on stdout and adding
-// ("udp", "host:port") / ("unix", path) to *described when given. On failure prints
-// "<who>: cannot ..." on stderr and returns false.
-bool attach_socket_transports(host::VirtualKey& key, const SocketTransportOptions& o, const char* who,
-                              std::vector<std::pair<std::string, std::string>>* described = nullptr);
+// One "vfido: listening on ..." line on stdout per socket transport the key has (what test
+// harnesses wait for).
+void print_socket_transports(const host::HostedKey& key, const SocketTransportOptions& o);
 
 }  // namespace vfido::cli

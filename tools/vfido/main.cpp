@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   vfido::cli::add_down(app, &exit_code);
   vfido::cli::add_status(app, &exit_code);
   vfido::cli::add_probe(app, &exit_code);
+  vfido::cli::add_ctl(app, &exit_code);
   vfido::cli::add_creds(app, &exit_code);
   vfido::cli::add_vault(app, &exit_code);
   vfido::cli::add_webauthn(app, &exit_code);

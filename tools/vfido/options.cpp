@@ -2,8 +2,11 @@
 #include <cctype>
 #include <exception>
 #include <iostream>
+#include <map>
 
-#include "tools/host/virtual_key.h"
+#include "authenticator/env/rng.h"
+#include "profiles/registry.h"
+#include "tools/host/key_registry.h"
 #include "tools/vfido/commands.h"
 
 namespace vfido::cli {
@@ -37,6 +40,32 @@ void add_profile_options(CLI::App* cmd, host::ProfileChoice& o) {
       ->check(CLI::IsMember({"none", "self", "packed"}));
 }
 
+std::optional<profiles::Profile> resolve_profile_options(const host::ProfileChoice& o, const char* who) {
+  OpenSslRng rng;
+  auto profile = host::load_profile(o, rng);
+  if (!profile) {
+    std::cerr << who << ": " << profile.error() << '\n';
+    return std::nullopt;
+  }
+  return std::move(*profile);
+}
+
+void add_presence_options(CLI::App* cmd, PresenceOptions& o) {
+  const std::map<std::string, host::PresenceMode> modes = {{"approve", host::PresenceMode::kApprove},
+                                                          {"deny", host::PresenceMode::kDeny},
+                                                          {"prompt", host::PresenceMode::kPrompt},
+                                                          {"api", host::PresenceMode::kApi}};
+  cmd->add_option("--presence", o.presence,
+                  "How the simulated user answers a touch: approve, deny, prompt (ask on this terminal) or api "
+                  "(wait for `vfido ctl pending`)")
+      ->transform(CLI::CheckedTransformer(modes))
+      ->default_str("approve");
+  cmd->add_option("--uv", o.verification,
+                  "How built-in user verification answers (profiles with \"uv\"): approve, deny, prompt or api")
+      ->transform(CLI::CheckedTransformer(modes))
+      ->default_str("approve");
+}
+
 void add_socket_transport_options(CLI::App* cmd, SocketTransportOptions& o) {
   cmd->add_flag("--udp", o.udp, "Listen for 64-byte reports as UDP datagrams (the simulator protocol)");
   cmd->add_option("--udp-host", o.udp_options.host, "Address to bind the UDP socket to")->capture_default_str();
@@ -49,32 +78,13 @@ void add_socket_transport_options(CLI::App* cmd, SocketTransportOptions& o) {
   cmd->add_option("--unix", o.unix_path, "Unix stream socket path (64-byte reports; libfido2 custom I/O)");
 }
 
-bool attach_socket_transports(host::VirtualKey& key, const SocketTransportOptions& o, const char* who,
-                              std::vector<std::pair<std::string, std::string>>* described) {
-  const auto& u = o.udp_options;
-  if (o.udp) {
-    try {
-      std::uint16_t port = key.add_udp(u);
-      if (described) described->emplace_back("udp", u.host + ":" + std::to_string(port));
-      std::cout << "vfido: listening on udp " << u.host << ':' << port << ", sending to " << u.peer_host << ':'
-                << u.peer_port << '\n';
-    } catch (const std::exception& e) {
-      std::cerr << who << ": cannot open udp " << u.host << ':' << u.port << ": " << e.what() << '\n';
-      return false;
-    }
+void print_socket_transports(const host::HostedKey& key, const SocketTransportOptions& o) {
+  if (!key.udp.empty()) {
+    std::cout << "vfido: listening on udp " << key.udp << ", sending to " << o.udp_options.peer_host << ':'
+              << o.udp_options.peer_port << '\n';
   }
-  if (!o.unix_path.empty()) {
-    try {
-      key.add_unix(o.unix_path);
-      if (described) described->emplace_back("unix", o.unix_path);
-      std::cout << "vfido: listening on unix " << o.unix_path << '\n';
-    } catch (const std::exception& e) {
-      std::cerr << who << ": cannot listen on unix " << o.unix_path << ": " << e.what() << '\n';
-      return false;
-    }
-  }
+  for (const std::string& path : key.unix_paths) std::cout << "vfido: listening on unix " << path << '\n';
   std::cout << std::flush;
-  return true;
 }
 
 }  // namespace vfido::cli

@@ -45,9 +45,14 @@ int run_status(const std::string& instance) {
   }
   if (!field("udp").empty()) std::cout << "  udp:      " << field("udp") << '\n';
   if (!field("unix").empty()) std::cout << "  unix:     " << field("unix") << '\n';
-  if (!field("presence").empty()) std::cout << "  presence: " << field("presence") << '\n';
+  if (!field("profile").empty()) std::cout << "  profile:  " << field("profile") << '\n';
+  if (!field("presence").empty()) {
+    std::cout << "  presence: " << field("presence") << (field("uv").empty() ? "" : ", user verification " + field("uv"))
+              << '\n';
+  }
   if (!field("store").empty()) std::cout << "  store:    " << field("store") << '\n';
-  std::cout << "  files:    " << dir << '/' << instance << ".{pid,state}\n";
+  if (!field("control").empty()) std::cout << "  control:  " << field("control") << " (vfido ctl)\n";
+  std::cout << "  files:    " << dir << '/' << instance << ".{pid,state,ctl}\n";
   return 0;
 }
 

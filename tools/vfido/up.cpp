@@ -1,9 +1,12 @@
-// `vfido up`: the daemon. One key, plugged into the running kernel as a USB FIDO security key
-// through /dev/uhid, and optionally reachable on UDP and a Unix socket too (the same key: one
-// core, one CTAPHID server). Runs until SIGINT, SIGTERM or SIGHUP, or `vfido down`; the uhid
-// device is destroyed on every way out (and by the kernel if the process dies).
+// `vfido up`: the daemon. A key plugged into the running kernel as a USB FIDO security key
+// through /dev/uhid, optionally reachable on UDP and a Unix socket too (the same key: one core,
+// one CTAPHID server), and the control socket through which `vfido ctl` (or any JSON client)
+// adds more keys, imports and lists credentials and answers presence requests. Runs until
+// SIGINT, SIGTERM or SIGHUP, or `vfido down`; every uhid device is destroyed on every way out
+// (and by the kernel if the process dies).
 //
-//   vfido up [--instance NAME] [--presence approve|deny]
+//   vfido up [--instance NAME] [--profile ID|FILE] [--aaguid UUID]
+//            [--presence MODE] [--uv MODE]          MODE: approve, deny, prompt, api
 //            [--vid HEX] [--pid HEX] [--name TEXT] [--serial TEXT] [--phys TEXT]
 //            [--uhid-path PATH | --no-uhid] [--udp [--udp-port N ...]] [--unix PATH] [-v]
 //            [--store NAME|PATH (--passphrase-file F | --key-file F) [--state NAME|PATH]]
@@ -11,18 +14,17 @@
 // Output: a few "vfido: ..." lines on stdout once everything is up; the structured log (logfmt:
 // one `event=ctap` line per CTAP command with its status and duration, `-v` adds the bytes and
 // debug lines) on stderr. Exit status: 0 after a signal, 1 when the key cannot start (uhid
-// unavailable, the instance already running, a transport that cannot be opened) or the uhid
-// device is lost, 2 on a usage error.
+// unavailable, the instance already running, a store that cannot be opened or is in use by
+// another daemon, a transport that cannot be opened, no terminal for --presence prompt) or the
+// first key's uhid device is lost, 2 on a usage error.
 //
-// The work is split in phases — key options, instance lock, transports, run — so that the
-// options still to come slot into one phase each: --profile fills the key options, --store
-// picks the credential store (and names the lock), --control adds the control socket next to
-// the other transports.
+// The work is split in phases — key options, instance lock, store, daemon and first key, run.
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -30,12 +32,14 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "tools/host/command_log.h"
+#include "tools/host/daemon.h"
 #include "tools/host/daemon_instance.h"
-#include "tools/host/virtual_key.h"
+#include "tools/host/store_options.h"
 #include "tools/vfido/commands.h"
 #include "tools/vfido/store_flags.h"
 
@@ -46,7 +50,8 @@ namespace uhid = transport::uhid;
 
 struct UpOptions {
   std::string instance = "default";
-  std::string presence = "approve";
+  host::ProfileChoice profile;
+  PresenceOptions presence;
   std::string vid = "1209";
   std::string pid = "0001";
   std::string name = uhid::Options{}.name;
@@ -72,19 +77,6 @@ std::string utc_time() {
   char buf[64];
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
-}
-
-// Phase 1: what the key is (profile, presence) and how it reports.
-host::KeyOptions key_options(const UpOptions& o, host::LogfmtLog& log) {
-  host::KeyOptions k;
-  k.presence = o.presence == "deny" ? host::PresenceMode::kDeny : host::PresenceMode::kApprove;
-  k.verbose = o.verbose;
-  k.log = &log;
-  k.command_bytes = o.verbose;
-  k.on_command = [&log, bytes = o.verbose](const host::CommandRecord& r) {
-    log.fields(LogLevel::kInfo, host::format_command(r, bytes));
-  };
-  return k;
 }
 
 // The uhid identity from the options; nullopt (after a message) when the IDs are not hex.
@@ -116,11 +108,14 @@ int run_up(const UpOptions& o) {
   }
   std::optional<uhid::Options> uhid_opts = uhid_options(o);
   if (!uhid_opts) return 2;
+  // Phase 1: what the key is.
+  std::optional<profiles::Profile> profile = resolve_profile_options(o.profile, "vfido up");
+  if (!profile) return 2;
 
   host::LogfmtLog log(std::cerr, o.verbose ? LogLevel::kDebug : LogLevel::kInfo);
   boost::asio::io_context io;
   // Signals first: from here on SIGINT/SIGTERM/SIGHUP end the run through shutdown(), which
-  // destroys the uhid device. (Before this point a signal kills the process, and the kernel
+  // destroys the uhid devices. (Before this point a signal kills the process, and the kernel
   // destroys a device whose descriptor closes, so no device is ever left behind.)
   boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
 
@@ -136,40 +131,74 @@ int run_up(const UpOptions& o) {
     return 1;
   }
 
-  // Phase 3: the credential store (declared before the key, which it outlives), the key and
-  // its transports.
-  host::KeyOptions options = key_options(o, log);
+  // Phase 3: the credential store (declared before the daemon, whose keys it outlives). A device
+  // store is locked by the daemon that opened it: a second one is refused with the reason.
   std::optional<host::KeyStorage> storage;
   if (int r = open_storage_for_key(o.store, "vfido up", storage); r != 0) return r;
   if (storage) {
-    storage->attach(options);
-    if (auto note = storage->profile_note(options.profile); !note.empty()) std::cerr << "vfido up: note: " << note << '\n';
-  }
-  std::unique_ptr<host::VirtualKey> key;
-  try {
-    key = std::make_unique<host::VirtualKey>(io, std::move(options));
-  } catch (const std::exception& e) {
-    std::cerr << "vfido up: " << e.what() << '\n';
-    return 1;
+    if (auto note = storage->profile_note(profile->model); !note.empty()) std::cerr << "vfido up: note: " << note << '\n';
   }
 
+  // Phase 4: the daemon (control socket, prompt) and its first key.
   int exit_code = 0;
+  std::function<void()> stop_all;
+  host::DaemonOptions d;
+  d.info.instance = o.instance;
+  d.info.control_path = host::control_socket_path(dir, o.instance);
+  d.info.socket_dir = dir;
+  if (!o.no_uhid) d.info.uhid_template = *uhid_opts;
+  d.prompt = o.presence.prompts();
+  d.registry.log = &log;
+  d.registry.verbose = o.verbose;
+  d.registry.command_bytes = o.verbose;
+  d.registry.on_command = [&log, bytes = o.verbose](const std::string& key_id, const host::CommandRecord& r) {
+    log.fields(LogLevel::kInfo, host::format_command(r, bytes) + " key=" + key_id);
+  };
+  host::Daemon* daemon_ptr = nullptr;
+  d.registry.on_uhid_lost = [&](const std::string& key_id, const std::string& why) {
+    if (key_id == "k1") {
+      std::cerr << "vfido up: the uhid device was lost: " << why << '\n';
+      exit_code = 1;
+      stop_all();
+      return;
+    }
+    log.write(LogLevel::kWarning, "key " + key_id + ": the uhid device was lost (" + why + "); removing the key");
+    boost::asio::post(io, [&daemon_ptr, key_id] {
+      if (daemon_ptr != nullptr) daemon_ptr->keys().remove(key_id);
+    });
+  };
+  auto daemon = host::Daemon::create(io, std::move(d), log);
+  if (!daemon) {
+    std::cerr << "vfido up: " << daemon.error() << '\n';
+    return 1;
+  }
+  daemon_ptr = daemon->get();
+
+  host::KeySpec spec;
+  spec.profile_id = profile->id;
+  spec.profile = profile->model;
+  spec.presence = o.presence.presence;
+  spec.verification = o.presence.verification;
+  if (!o.no_uhid) spec.uhid = *uhid_opts;
+  if (!o.transports.unix_path.empty()) spec.unix_paths.push_back(o.transports.unix_path);
+  if (o.transports.udp) spec.udp = o.transports.udp_options;
+  if (storage) spec.storage = &*storage;
+  auto first = (*daemon)->keys().add(std::move(spec));
+  if (!first) {
+    std::cerr << "vfido up: " << first.error() << '\n';
+    return 1;
+  }
+  host::HostedKey& key = **first;
+
   host::StateFields state = {{"instance", o.instance},
                              {"pid", std::to_string(::getpid())},
                              {"started", utc_time()},
-                             {"presence", o.presence}};
+                             {"profile", profile->id},
+                             {"presence", std::string(host::presence_mode_name(o.presence.presence))},
+                             {"uv", std::string(host::presence_mode_name(o.presence.verification))},
+                             {"control", (*daemon)->control_path()}};
   if (storage) state.emplace_back("store", storage->description);
-  std::shared_ptr<uhid::UhidTransport> hid;
-  if (!o.no_uhid) {
-    try {
-      hid = key->add_uhid(*uhid_opts);
-    } catch (const uhid::UhidUnavailable& e) {
-      std::cerr << "vfido up: " << e.what() << '\n';
-      return 1;
-    } catch (const std::exception& e) {
-      std::cerr << "vfido up: cannot create the uhid device: " << e.what() << '\n';
-      return 1;
-    }
+  if (key.uhid) {
     state.insert(state.end(), {{"uhid", "yes"},
                                {"name", uhid_opts->name},
                                {"vendor_id", hex4(uhid_opts->vendor_id)},
@@ -180,7 +209,10 @@ int run_up(const UpOptions& o) {
   } else {
     state.emplace_back("uhid", "no");
   }
-  if (!attach_socket_transports(*key, o.transports, "vfido up", &state)) return 1;
+  if (!key.udp.empty()) state.emplace_back("udp", key.udp);
+  for (const std::string& path : key.unix_paths) state.emplace_back("unix", path);
+  print_socket_transports(key, o.transports);
+  std::cout << "vfido: control socket " << (*daemon)->control_path() << " (vfido ctl)\n";
 
   // The hidraw node appears shortly after UHID_START (the kernel binds hid-generic, then
   // hidraw): look for it a few times and record it for `vfido status`.
@@ -203,40 +235,37 @@ int run_up(const UpOptions& o) {
       if (!ec) look_for_hidraw(tries_left - 1);
     });
   };
-  if (hid) {
-    hid->set_start_handler([&] { look_for_hidraw(40); });
-    hid->set_failure_handler([&](const std::string& why) {
-      std::cerr << "vfido up: the uhid device was lost: " << why << '\n';
-      exit_code = 1;
-      hidraw_timer.cancel();
-      signals.cancel();
-      key->shutdown();
-    });
-  }
+  if (key.hid) key.hid->set_start_handler([&] { look_for_hidraw(40); });
 
-  // Phase 4: run.
+  // Phase 5: run.
   if (auto ok = lock->write_state(state); !ok) {
     std::cerr << "vfido up: " << ok.error() << '\n';
     return 1;
   }
+  stop_all = [&] {
+    hidraw_timer.cancel();
+    signals.cancel();
+    (*daemon)->shutdown();  // UHID_DESTROY, socket files removed; run() then returns
+  };
   signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
     if (ec) return;
     log.write(LogLevel::kInfo, "signal " + std::to_string(signal_number) + ", stopping");
-    hidraw_timer.cancel();
-    key->shutdown();  // UHID_DESTROY, socket files removed; run() then returns
+    stop_all();
   });
   std::cout << "vfido: key \"" << o.instance << "\" is up (pid " << ::getpid() << "); stop it with `vfido down"
             << (o.instance == "default" ? "" : " --instance " + o.instance) << "`\n"
             << std::flush;
-  log.write(LogLevel::kInfo, "key \"" + o.instance + "\" up, profile \"" + key->authenticator().profile().name +
-                                 "\", presence " + o.presence);
+  log.write(LogLevel::kInfo, "key \"" + o.instance + "\" up, profile \"" + profile->id + "\", presence " +
+                                 std::string(host::presence_mode_name(o.presence.presence)) + ", uv " +
+                                 std::string(host::presence_mode_name(o.presence.verification)));
+  (*daemon)->start();
   try {
-    key->run();
+    io.run();
   } catch (const std::exception& e) {
     std::cerr << "vfido up: " << e.what() << '\n';
     exit_code = 1;
   }
-  key.reset();     // every transport closed (the uhid device destroyed) before the lock goes
+  daemon->reset();  // every transport closed (the uhid devices destroyed) before the lock goes
   lock->release();
   return exit_code;
 }
@@ -248,9 +277,8 @@ void add_up(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "up", "Plug a virtual FIDO2 security key into this machine (uhid) and serve it until stopped");
   add_instance_option(cmd, o->instance);
-  cmd->add_option("--presence", o->presence, "How the simulated user answers a touch request")
-      ->check(CLI::IsMember({"approve", "deny"}))
-      ->capture_default_str();
+  add_profile_options(cmd, o->profile);
+  add_presence_options(cmd, o->presence);
   cmd->add_option("--vid", o->vid, "USB vendor ID the device announces (hex)")->capture_default_str();
   cmd->add_option("--pid", o->pid, "USB product ID the device announces (hex)")->capture_default_str();
   cmd->add_option("--name", o->name, "Device name hosts show (HID_NAME)")->capture_default_str();

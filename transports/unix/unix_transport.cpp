@@ -1,10 +1,8 @@
 #include "transports/unix/unix_transport.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <deque>
 #include <string>
 #include <utility>
@@ -13,11 +11,12 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/error.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+
+#include "transports/unix/socket_file.h"
 
 namespace vfido::transport::unix_socket {
 
@@ -39,26 +38,6 @@ void fail(Log& log, const boost::system::error_code& ec, std::string_view what) 
     return;
   }
   log.write(LogLevel::kWarning, "unix: " + std::string(what) + ": " + ec.message());
-}
-
-// Removes the socket file left by a server that is gone. A live server (it accepts a
-// connection) is not disturbed, and a path that is not a socket is never deleted.
-void remove_stale_socket(const std::string& path) {
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) return;  // nothing there
-  if (!S_ISSOCK(st.st_mode)) {
-    throw boost::system::system_error(asio::error::already_open,
-                                      "unix: " + path + " exists and is not a socket");
-  }
-  asio::io_context probe_ctx;
-  stream::socket probe(probe_ctx);
-  boost::system::error_code ec;
-  probe.connect(stream::endpoint(path), ec);
-  if (!ec) {
-    throw boost::system::system_error(asio::error::address_in_use,
-                                      "unix: a server is already listening on " + path);
-  }
-  ::unlink(path.c_str());
 }
 
 }  // namespace
@@ -146,21 +125,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
 
 UnixTransport::UnixTransport(asio::any_io_executor ex, std::string path, ReportHandler on_report, Log& log)
     : acceptor_(ex), path_(std::move(path)), on_report_(std::move(on_report)), log_(log) {
-  remove_stale_socket(path_);
-  stream::endpoint ep(path_);
-  acceptor_.open(ep.protocol());
-  acceptor_.bind(ep);
-  // Owner-only access. No client can connect between bind() and this call: listen() has not
-  // been called yet.
-  if (::chmod(path_.c_str(), S_IRUSR | S_IWUSR) != 0) {
-    int err = errno;
-    boost::system::error_code ignored;
-    acceptor_.close(ignored);
-    ::unlink(path_.c_str());
-    throw boost::system::system_error(boost::system::error_code(err, boost::system::system_category()),
-                                      "unix: chmod " + path_);
-  }
-  acceptor_.listen();
+  listen_private(acceptor_, path_, "unix");
 }
 
 UnixTransport::~UnixTransport() { close(); }
@@ -172,22 +137,14 @@ void UnixTransport::start() {
 
 asio::awaitable<void> UnixTransport::accept_loop() {
   auto self = shared_from_this();
-  while (!closed_) {
-    boost::system::error_code ec;
-    stream::socket socket(acceptor_.get_executor());
-    co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
-    if (closed_ || ec == asio::error::operation_aborted) break;
-    if (ec) {
-      // For example EMFILE: keep serving the clients we have and try again.
-      fail(log_, ec, "accept");
-      continue;
-    }
+  const ClientHandler on_client = [this, self](stream::socket socket) {
+    if (closed_) return;
     auto conn = std::make_shared<Connection>(std::move(socket), self);
-    prune();
-    connections_.push_back(conn);
+    connections_.add(conn);
     conn->start();
     log_.write(LogLevel::kDebug, "unix: client connected (" + std::to_string(client_count()) + " open)");
-  }
+  };
+  co_await accept_clients(acceptor_, on_client, log_, "unix");
 }
 
 void UnixTransport::deliver(ByteSpan report) {
@@ -196,12 +153,7 @@ void UnixTransport::deliver(ByteSpan report) {
 
 void UnixTransport::send(const Report& report) {
   if (closed_) return;
-  prune();
-  // Copy first: a send may close a connection, which must not disturb this iteration.
-  auto targets = connections_;
-  for (auto& weak : targets) {
-    if (auto conn = weak.lock()) conn->send(report);
-  }
+  for (const auto& conn : connections_.open_connections()) conn->send(report);
 }
 
 void UnixTransport::close() {
@@ -209,25 +161,10 @@ void UnixTransport::close() {
   closed_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
-  for (auto& weak : connections_) {
-    if (auto conn = weak.lock()) conn->close();
-  }
-  connections_.clear();
+  connections_.close_all();
   ::unlink(path_.c_str());
 }
 
-std::size_t UnixTransport::client_count() const {
-  return static_cast<std::size_t>(std::count_if(connections_.begin(), connections_.end(), [](const auto& weak) {
-    auto conn = weak.lock();
-    return conn && conn->open();
-  }));
-}
-
-void UnixTransport::prune() {
-  std::erase_if(connections_, [](const auto& weak) {
-    auto conn = weak.lock();
-    return !conn || !conn->open();
-  });
-}
+std::size_t UnixTransport::client_count() const { return connections_.count(); }
 
 }  // namespace vfido::transport::unix_socket

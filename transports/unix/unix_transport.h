@@ -31,6 +31,7 @@
 #include "authenticator/bytes.h"
 #include "authenticator/ctap_constants.h"
 #include "authenticator/env/log.h"
+#include "transports/unix/connection_set.h"
 
 namespace vfido::transport::unix_socket {
 
@@ -65,13 +66,12 @@ class UnixTransport final : public std::enable_shared_from_this<UnixTransport> {
   friend class Connection;
   boost::asio::awaitable<void> accept_loop();
   void deliver(ByteSpan report);
-  void prune();
 
   boost::asio::local::stream_protocol::acceptor acceptor_;
   std::string path_;
   ReportHandler on_report_;
   Log& log_;
-  std::vector<std::weak_ptr<Connection>> connections_;  // registry of weak_ptrs (style.md §17)
+  ConnectionSet<Connection> connections_;
   bool closed_ = false;
 };
 
