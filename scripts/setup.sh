@@ -15,6 +15,8 @@ packages=(
   libpsl-dev publicsuffix
   # hybrid: the desktop's QR code (terminal, PNG, SVG); zbarimg decodes it back in a test
   libqrencode-dev libpng-dev zbar-tools
+  # passkey policies and scenarios (tools/policy, tools/scenario): YAML with line numbers
+  libyaml-cpp-dev
   # tests/vm: boot a Debian kernel under QEMU with busybox, ssh-keygen and udevadm inside
   qemu-system-x86 busybox-static cpio udev openssh-client
 )

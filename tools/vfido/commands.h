@@ -40,6 +40,9 @@ void add_creds_transfer(CLI::App* creds, int* exit_code);
 void add_webauthn(CLI::App& app, int* exit_code);  // webauthn.cpp: client emulator + relying party
 void add_tunnel_server(CLI::App& app, int* exit_code);  // tunnel_server.cpp: caBLE v2 relay
 void add_hybrid(CLI::App& app, int* exit_code);  // hybrid.cpp: hybrid authenticator | client
+void add_scenario(CLI::App& app, int* exit_code);  // scenario.cpp: `vfido scenario run`
+// demo_scenarios.cpp: the shipped scenarios as one table (what `vfido demo` runs by default).
+int run_scenario_demo(bool verbose, const std::string& junit);
 
 // Shared option helpers (options.cpp).
 // --instance NAME: which daemon (pid/lock and state files), "default" unless given.

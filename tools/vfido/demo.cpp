@@ -1,5 +1,5 @@
-// `vfido demo`: the first thing to run. Starts a virtual key inside this process on a
-// temporary Unix socket and drives it through libfido2 (custom I/O, as a browser's platform
+// `vfido demo --ctap` (plain `vfido demo` is the scenario table: demo_scenarios.cpp): starts a
+// virtual key inside this process on a temporary Unix socket and drives it through libfido2 (custom I/O, as a browser's platform
 // library would drive a USB key): CTAPHID_INIT, getInfo, makeCredential with packed self
 // attestation, getAssertion with an allowList, then a discoverable credential and a
 // getAssertion without one. Every signature is checked by libfido2. Prints a transcript and
@@ -322,16 +322,25 @@ bool run_demo_steps(fido_dev_t* dev) {
 
 void add_demo(CLI::App& app, int* exit_code) {
   auto verbose = std::make_shared<bool>(false);
+  auto ctap = std::make_shared<bool>(false);
+  auto junit = std::make_shared<std::string>();
   auto transport = std::make_shared<std::string>("unix");
   auto hybrid = std::make_shared<HybridDemoOptions>();
-  CLI::App* cmd = app.add_subcommand("demo", "Run an in-process key and exercise it with libfido2 (start here)");
+  CLI::App* cmd = app.add_subcommand("demo", "Run the shipped passkey-policy scenarios as a table (start here)");
   cmd->add_flag("-v,--verbose", *verbose, "Log the key's activity to stderr");
-  cmd->add_option("--transport", *transport, "How libfido2 reaches the key")
+  cmd->add_flag("--ctap", *ctap, "Instead: one in-process key exercised step by step with libfido2 (the CTAP exchange)");
+  cmd->add_option("--junit", *junit, "Scenario table only: also write JUnit XML here");
+  cmd->add_option("--transport", *transport,
+                  "How libfido2 reaches the key in the step-by-step demo (hybrid implies --ctap)")
       ->check(CLI::IsMember({"unix", "hybrid"}))
       ->capture_default_str();
   add_hybrid_demo_options(cmd, *hybrid);
-  cmd->callback([verbose, transport, hybrid, exit_code] {
-    *exit_code = *transport == "hybrid" ? run_hybrid_demo(*verbose, *hybrid) : run_demo(*verbose);
+  cmd->callback([verbose, ctap, junit, transport, hybrid, exit_code] {
+    if (*transport == "hybrid") {
+      *exit_code = run_hybrid_demo(*verbose, *hybrid);
+    } else {
+      *exit_code = *ctap ? run_demo(*verbose) : run_scenario_demo(*verbose, *junit);
+    }
   });
 }
 

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   vfido::cli::add_webauthn(app, &exit_code);
   vfido::cli::add_tunnel_server(app, &exit_code);
   vfido::cli::add_hybrid(app, &exit_code);
+  vfido::cli::add_scenario(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

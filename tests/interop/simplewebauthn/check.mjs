@@ -14,6 +14,7 @@ if (!globalThis.crypto) globalThis.crypto = webcrypto;  // Node 18
 const fixture = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 
 function compare(label, ours, theirs) {
   const diffs = [];
@@ -36,6 +37,11 @@ const hex = (bytes) => Buffer.from(bytes).toString('hex');
 const uuid = (h) => `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 
 for (const c of fixture.cases) {
+  if (c.skip) {
+    skipped++;
+    console.log(`skip ${c.name}: ${c.skip}`);
+    continue;
+  }
   SettingsService.setRootCertificates({ identifier: 'packed', certificates: c.rootCertificates ?? [] });
   let reg;
   let theirs;
@@ -69,12 +75,17 @@ for (const c of fixture.cases) {
 
   let counter = reg.registrationInfo.counter;
   for (const [i, a] of c.authentications.entries()) {
+    if (a.skip) {
+      skipped++;
+      console.log(`skip ${c.name} authentication ${i + 1}: ${a.skip}`);
+      continue;
+    }
     let result;
     try {
       const v = await verifyAuthenticationResponse({
         response: a.response,
         expectedChallenge: a.challenge,
-        expectedOrigin: c.origin,
+        expectedOrigin: a.origin ?? c.origin,
         expectedRPID: c.rpID,
         authenticator: {
           credentialID: reg.registrationInfo.credentialID,
@@ -109,5 +120,9 @@ if (fixture.remade > 0) {
   console.log(`note: ${fixture.remade} response(s) were made again because an ES256 signature in them (or in their certificates) has an r or s ` +
               'below 2^248, which @simplewebauthn/server 9.0.3 mis-decodes (it drops the DER 0x00 without padding)');
 }
-console.log(`${passed} passed, ${failed} failed`);
+if (skipped > 0) {
+  console.log(`note: ${skipped} response(s) left out: an ES256 signature in them has an r or s below 2^248, which ` +
+              '@simplewebauthn/server 9.0.3 mis-decodes, and a scenario\'s ceremony cannot be made again');
+}
+console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

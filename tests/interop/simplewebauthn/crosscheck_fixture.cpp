@@ -20,11 +20,17 @@
 #include "tools/host/metadata_statement.h"
 #include "tests/tools/relying_party/rp_forge.h"
 #include "tests/tools/webauthn_e2e/ceremony_fixture.h"
+#include "tests/interop/simplewebauthn/es256_quirk.h"
+#include "tools/relying_party/verdict_json.h"
 #include "tools/webauthn/attestation_object.h"
 #include "tools/webauthn/base64.h"
 
 using namespace vfido;
 using json = nlohmann::json;
+
+using test::short_attestation_signature;
+using test::short_certificate_signature;
+using test::short_ecdsa_integer;
 
 namespace {
 
@@ -33,88 +39,6 @@ namespace {
 // signatures whose r or s is below 2^248 (about 1 in 128). Responses that would hit this are
 // made again; `remade` counts them and check.mjs reports the number.
 int remade = 0;
-
-bool short_ecdsa_integer(ByteSpan der) {
-  // SEQUENCE { INTEGER r, INTEGER s } with short-form lengths (what P-256 signatures use).
-  if (der.size() < 8 || der[0] != 0x30) return false;
-  std::size_t i = 2;
-  for (int k = 0; k < 2; ++k) {
-    if (i + 2 > der.size() || der[i] != 0x02) return false;
-    std::size_t len = der[i + 1];
-    std::size_t start = i + 2;
-    if (start + len > der.size()) return false;
-    std::size_t value = len;
-    if (len > 0 && der[start] == 0x00) --value;
-    if (value < 32) return true;
-    i = start + len;
-  }
-  return false;
-}
-
-// One DER element at `i`: its tag, the offset of its contents and their length.
-struct Der {
-  std::uint8_t tag = 0;
-  std::size_t start = 0, len = 0;
-};
-std::optional<Der> der_at(ByteSpan b, std::size_t i) {
-  if (i + 2 > b.size()) return std::nullopt;
-  Der d{b[i], i + 2, b[i + 1]};
-  if (b[i + 1] & 0x80) {
-    const std::size_t n = b[i + 1] & 0x7F;
-    if (n == 0 || n > 3 || i + 2 + n > b.size()) return std::nullopt;
-    d.len = 0;
-    for (std::size_t k = 0; k < n; ++k) d.len = (d.len << 8) | b[i + 2 + k];
-    d.start = i + 2 + n;
-  }
-  if (d.start + d.len > b.size()) return std::nullopt;
-  return d;
-}
-
-// Whether a certificate's ECDSA signature (Certificate ::= SEQUENCE { tbs, algorithm, BIT
-// STRING }) would hit the same decoding bug when simplewebauthn validates the chain.
-bool short_certificate_signature(const crypto::Certificate& cert) {
-  const Bytes der = cert.der();
-  auto outer = der_at(der, 0);
-  if (!outer) return false;
-  auto tbs = der_at(der, outer->start);
-  if (!tbs) return false;
-  auto alg = der_at(der, tbs->start + tbs->len);
-  if (!alg) return false;
-  auto bits = der_at(der, alg->start + alg->len);
-  if (!bits || bits->tag != 0x03 || bits->len < 2) return false;
-  return short_ecdsa_integer(ByteSpan(der).subspan(bits->start + 1, bits->len - 1));
-}
-
-// The ES256 signature in a registration's packed attStmt, if any.
-bool short_attestation_signature(const webauthn::RegistrationResponse& r) {
-  auto att = webauthn::parse_attestation_object(r.attestation_object);
-  if (!att || att->fmt != "packed") return false;
-  const cbor::Value* alg = att->att_stmt.find("alg");
-  const cbor::Value* sig = att->att_stmt.find("sig");
-  return alg != nullptr && alg->as_int64() == -7 && sig != nullptr && sig->is_bytes() && short_ecdsa_integer(sig->as_bytes());
-}
-
-json registration_verdict(const tl::expected<rp::RegistrationResult, rp::RpError>& v) {
-  if (!v) return {{"verified", false}, {"reason", v.error().to_string()}};
-  const auto& c = v->credential;
-  return {{"verified", true},
-          {"fmt", c.attestation_format},
-          {"aaguid", rp::format_aaguid(c.aaguid)},
-          {"counter", c.sign_count},
-          {"userVerified", (v->flags & flags::kUv) != 0},
-          {"credentialDeviceType", c.credential_device_type()},
-          {"backedUp", c.backed_up()},
-          {"trusted", c.trust == rp::TrustResult::kTrusted}};
-}
-
-json authentication_verdict(const tl::expected<rp::AuthenticationResult, rp::RpError>& v) {
-  if (!v) return {{"verified", false}, {"reason", v.error().to_string()}};
-  return {{"verified", true},
-          {"newCounter", v->credential.sign_count},
-          {"userVerified", v->user_verified},
-          {"credentialDeviceType", v->credential.credential_device_type()},
-          {"backedUp", v->credential.backed_up()}};
-}
 
 // A built-in profile: one registration and two discoverable sign-ins, plus one with a flipped
 // signature byte.
@@ -140,7 +64,7 @@ json profile_case(const profiles::Profile& profile, const rp::MetadataStore* met
               {"registration",
                {{"challenge", webauthn::base64url_encode(o.challenge)},
                 {"response", webauthn::to_json(created->credential)},
-                {"rp", registration_verdict(reg)}}},
+                {"rp", rp::registration_verdict_json(reg, true)}}},
               {"authentications", json::array()}};
   if (root) out["rootCertificates"] = {root->pem()};
   if (!reg) return out;
@@ -162,7 +86,7 @@ json profile_case(const profiles::Profile& profile, const rp::MetadataStore* met
     out["authentications"].push_back({{"challenge", webauthn::base64url_encode(request.challenge)},
                                       {"tampered", flip},
                                       {"response", webauthn::to_json(response)},
-                                      {"rp", authentication_verdict(v)}});
+                                      {"rp", rp::authentication_verdict_json(v)}});
     if (v) record = v->credential;
   }
   return out;
@@ -199,7 +123,7 @@ json packed_x5c_case() {
           {"registration",
            {{"challenge", webauthn::base64url_encode(f.challenge)},
             {"response", webauthn::to_json(response)},
-            {"rp", registration_verdict(reg)}}},
+            {"rp", rp::registration_verdict_json(reg, true)}}},
           {"authentications", json::array()}};
 }
 
