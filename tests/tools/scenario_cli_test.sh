@@ -19,6 +19,16 @@ grep -q '<failure' "$work/all.xml" && fail "JUnit XML has a <failure> for the sh
 n=$(ls "$scenarios"/*.yaml | wc -l)
 [ "$(grep -c '<testsuite ' "$work/all.xml")" -eq "$n" ] || fail "expected $n test suites"
 
+# 1b. The same over hybrid (caBLE v2): every ceremony a QR session through an in-process tunnel
+# server, each key a phone; the outcomes must not change with the transport.
+"$vfido" scenario run --transport hybrid "$scenarios"/*.yaml > "$work/hybrid.out" 2>&1
+status=$?
+[ $status -eq 0 ] || { cat "$work/hybrid.out"; fail "shipped scenarios over hybrid: exit $status"; }
+grep -q "keys reached over hybrid" "$work/hybrid.out" || fail "the hybrid run does not say so"
+grep -q ": 0 unexpected, 0 scenario error" "$work/hybrid.out" || fail "hybrid run summary: $(tail -1 "$work/hybrid.out")"
+"$vfido" scenario run --transport usb "$scenarios/1-gpm-synced-allowed.yaml" > "$work/usb.out" 2>&1
+[ $? -eq 2 ] || fail "--transport usb: expected a usage error"
+
 # 2. A deliberately wrong expectation: exit 1, the step marked, a <failure> in the XML.
 awk 'BEGIN{done=0} /expect: accepted/ && !done {sub(/accepted/, "refused"); done=1} {print}' \
   "$scenarios/1-gpm-synced-allowed.yaml" > "$work/wrong.yaml"

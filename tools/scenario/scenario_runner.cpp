@@ -1,3 +1,4 @@
+#include <utility>  // first: Boost 1.74's awaitable.hpp needs std::exchange
 #include "tools/scenario/scenario_runner.h"
 
 #include <fido.h>
@@ -9,6 +10,11 @@
 #include "credstore/sqlite/open_store.h"
 #include "tools/host/fido_objects.h"
 #include "tools/host/attestation_files.h"
+#include "tools/host/background_io.h"
+#include "tools/host/fido_hybrid_io.h"
+#include "tools/host/hybrid_desktop.h"
+#include "tools/host/hybrid_phone.h"
+#include "tools/host/threshold_log.h"
 #include "tools/host/fido_unix_io.h"
 #include "tools/host/metadata_statement.h"
 #include "tools/host/profile_choice.h"
@@ -20,6 +26,9 @@
 #include "tools/webauthn/base64.h"
 #include "tools/webauthn_client/rp_id.h"
 #include "tools/webauthn_client/webauthn_client.h"
+#include "transports/hybrid/tunnel_server.h"
+
+#include <boost/asio/ip/udp.hpp>
 
 namespace vfido::scenario {
 
@@ -49,9 +58,17 @@ struct Device {
   const AuthenticatorSpec* spec = nullptr;
   AuthenticatorProfile model;
   credstore::sqlite::OpenedStore vault;  // when its passkeys live in a vault
-  std::unique_ptr<host::BackgroundKey> key;
-  host::FidoDev dev;
+  std::unique_ptr<host::BackgroundKey> key;     // --transport unix
+  std::unique_ptr<host::HybridPhone> phone;      // --transport hybrid: the key is a phone's
+  std::unique_ptr<host::HybridDesktop> desktop;  // hybrid: the session of the current ceremony
+  host::FidoDev dev;  // unix: open for the whole run; hybrid: for one ceremony
 };
+
+std::uint16_t free_udp_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::udp::socket s(io, boost::asio::ip::udp::endpoint(boost::asio::ip::address_v4::loopback(), 0));
+  return s.local_endpoint().port();
+}
 
 // A credential the RP registered, and for whom and where.
 struct Registered {
@@ -101,6 +118,7 @@ class Run {
 
   ~Run() {
     for (auto& d : devices_) {
+      if (d->phone) disconnect(*d);
       d->dev.reset();  // disconnect before the key stops
       if (d->key) d->key->stop();
     }
@@ -198,6 +216,11 @@ class Run {
       d->vault = std::move(*opened);
       o.store = d->vault.store.get();
     }
+    if (options_.transport == "hybrid") {
+      start_hybrid(*d, std::move(o));
+      devices_.push_back(std::move(d));
+      return;
+    }
     try {
       d->key = std::make_unique<host::BackgroundKey>(std::move(o));
       const std::string socket = dir_.path() + "/" + std::to_string(devices_.size()) + ".sock";
@@ -210,6 +233,53 @@ class Run {
       throw SetupError{a.id + ": cannot start the key: " + e.what()};
     }
     devices_.push_back(std::move(d));
+  }
+
+  // Hybrid: the key becomes a phone; the tunnel server (one for the run) starts with the first.
+  void start_hybrid(Device& d, host::KeyOptions o) {
+    try {
+      if (!tunnel_) {
+        tunnel_ = std::make_unique<cable::TunnelServer>(tunnel_io_.io().get_executor(), cable::TunnelServerOptions{}, hybrid_log_);
+        tunnel_->start();
+        tunnel_io_.start();
+        advert_.port = free_udp_port();
+      }
+      host::HybridPhoneOptions p;
+      p.key = std::move(o);
+      p.phone.tunnel = tunnel_->url();
+      p.advert = advert_;
+      d.phone = std::make_unique<host::HybridPhone>(std::move(p), hybrid_log_);
+    } catch (const std::exception& e) {
+      throw SetupError{d.spec->id + ": cannot start the hybrid phone: " + e.what()};
+    }
+  }
+
+  // The device a ceremony talks to. Hybrid: a new QR session — the desktop shows a code, the
+  // phone reads it, advertises, and both meet at the tunnel server (hybrid-protocol.md §1).
+  tl::expected<fido_dev_t*, Outcome> connect(Device& d) {
+    if (!d.phone) return d.dev.get();
+    host::HybridDesktopOptions o;
+    o.desktop.tunnel_override = tunnel_->url();
+    o.desktop.advert_timeout = std::chrono::seconds(10);
+    o.advert = advert_;
+    o.supports_linking = false;
+    d.desktop = std::make_unique<host::HybridDesktop>(o, hybrid_log_);
+    d.phone->start_qr(d.desktop->qr());
+    auto link = d.desktop->connect_qr();
+    if (!link) return tl::unexpected(Outcome{"hybrid error", "hybrid: " + std::string(cable::describe(link.error()))});
+    int r = FIDO_ERR_INTERNAL;
+    d.dev = host::open_hybrid_device(*link, &r, kTimeoutMs);
+    if (!d.dev) return tl::unexpected(Outcome{"hybrid error", "hybrid: fido_dev_open: " + host::fido_error_text(r)});
+    return d.dev.get();
+  }
+
+  // Ends a ceremony's hybrid session (nothing for the Unix transport).
+  void disconnect(Device& d) {
+    if (!d.phone || !d.desktop) return;
+    d.dev.reset();
+    d.desktop->close();
+    d.phone->wait_qr(std::chrono::seconds(10));
+    d.desktop.reset();
   }
 
   Device& device(const std::string& id) {
@@ -267,7 +337,10 @@ class Run {
     for (const auto& r : registered_) {
       if (policy::same_upn(r.upn, step.user)) co.exclude_credentials.push_back({"public-key", r.record.id, r.record.transports});
     }
-    auto created = cer->client.create(cer->device.dev.get(), cer->caller, co);
+    auto dev = connect(cer->device);
+    if (!dev) return dev.error();
+    auto created = cer->client.create(*dev, cer->caller, co);
+    disconnect(cer->device);
     if (!created) return {std::string(webauthn::name(created.error().name)), "client: " + created.error().message};
 
     rp::RegistrationExpectations e;
@@ -323,7 +396,10 @@ class Run {
       }
       e.identified_user = user_handle(step.user);
     }
-    auto got = cer->client.get(cer->device.dev.get(), cer->caller, ro);
+    auto dev = connect(cer->device);
+    if (!dev) return dev.error();
+    auto got = cer->client.get(*dev, cer->caller, ro);
+    disconnect(cer->device);
     if (!got) return {std::string(webauthn::name(got.error().name)), "client: " + got.error().message};
 
     std::vector<rp::CredentialRecord> records;
@@ -397,6 +473,11 @@ class Run {
   rp::RelyingPartyConfig rp_;
   Bytes vault_key_;
   std::string data_dir_;
+  // Hybrid: declared before the devices, so that the phones go first.
+  host::ThresholdLog hybrid_log_{LogLevel::kError};
+  host::BackgroundIo tunnel_io_;
+  std::unique_ptr<cable::TunnelServer> tunnel_;
+  cable::UdpAdvertOptions advert_;
   std::vector<std::unique_ptr<Device>> devices_;
   std::vector<Registered> registered_;
   std::vector<policy::LockoutFinding> findings_;

@@ -44,6 +44,10 @@ struct RunOptions {
   // Where profiles' attestation CAs live (tools/host/attestation_files.h); empty: a temporary
   // directory for the run, so each run makes its CAs afresh.
   std::string data_dir;
+  // How libfido2 reaches the keys: "unix" (a socket per key, custom I/O) or "hybrid" (caBLE v2:
+  // each key is a phone; every ceremony is a new QR session through a tunnel server in this
+  // process, with adverts on a loopback UDP channel).
+  std::string transport = "unix";
   // Called after each step (for printing as the run goes).
   std::function<void(const StepResult&)> on_step;
   // When set, every registration and assertion the RP verified is appended here with the RP's

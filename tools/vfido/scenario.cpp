@@ -1,8 +1,9 @@
 // `vfido scenario run FILE...`: runs passkey-policy scenarios (tools/scenario) against real
 // vfido keys and prints each step with its outcome, the expected one and the reason; writes
-// JUnit XML with --junit. Exit status: 0 when every step came out as expected, 1 when one did
-// not (or a scenario could not be set up), 2 when a file could not be read or is malformed
-// (its error names file, line, column and field; the other files still run).
+// JUnit XML with --junit; --transport hybrid runs every ceremony over caBLE v2. Exit status: 0
+// when every step came out as expected, 1 when one did not (or a scenario could not be set up),
+// 2 when a file could not be read or is malformed (its error names file, line, column and
+// field; the other files still run).
 #include <cstdio>
 #include <fstream>
 
@@ -36,10 +37,14 @@ struct ScenarioOptions {
   std::vector<std::string> files;
   std::string junit;
   std::string data_dir;
+  std::string transport = "unix";
   bool verbose = false;
 };
 
 int run_files(const ScenarioOptions& o) {
+  if (o.transport == "hybrid") {
+    std::printf("vfido scenario: keys reached over hybrid (caBLE v2: a QR session per ceremony, an in-process tunnel server)\n");
+  }
   std::vector<scenario::ScenarioResult> results;
   bool load_failed = false;
   for (const auto& file : o.files) {
@@ -58,6 +63,7 @@ int run_files(const ScenarioOptions& o) {
     scenario::RunOptions ro;
     ro.verbose_keys = o.verbose;
     ro.data_dir = o.data_dir;
+    ro.transport = o.transport;
     ro.on_step = print_step_line;
     results.push_back(scenario::run_scenario(*s, ro));
     const auto& r = results.back();
@@ -86,6 +92,11 @@ void add_scenario(CLI::App& app, int* exit_code) {
   run->add_option("files", o->files, "scenario YAML files")->required()->check(CLI::ExistingFile);
   run->add_option("--junit", o->junit, "write JUnit XML here");
   run->add_option("--data-dir", o->data_dir, "where profiles' attestation CAs live (default: a temporary directory per run)");
+  run->add_option("--transport", o->transport,
+                  "how libfido2 reaches the keys: unix (a socket each) or hybrid (caBLE v2: each key a phone, "
+                  "a QR session per ceremony through an in-process tunnel server)")
+      ->check(CLI::IsMember({"unix", "hybrid"}))
+      ->capture_default_str();
   run->add_flag("-v,--verbose", o->verbose, "log the keys' activity to stderr");
   run->callback([o, exit_code] { *exit_code = run_files(*o); });
 }
