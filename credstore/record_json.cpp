@@ -4,7 +4,7 @@
 #include <optional>
 #include <type_traits>
 
-#include "credstore/base64url.h"
+#include "authenticator/base64.h"
 #include "credstore/record_fields.h"
 
 namespace vfido::credstore {

@@ -2,7 +2,7 @@
 // the stateless form (only what the ID needs), base64url and the export JSON.
 #include <doctest/doctest.h>
 
-#include "credstore/base64url.h"
+#include "authenticator/base64.h"
 #include "credstore/record_codec.h"
 #include "credstore/record_json.h"
 #include "tests/credstore/store_test_support.h"

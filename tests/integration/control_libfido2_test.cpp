@@ -15,7 +15,7 @@
 #include "authenticator/crypto/keys.h"
 #include "authenticator/crypto/pkcs8.h"
 #include "authenticator/env/rng.h"
-#include "credstore/base64url.h"
+#include "authenticator/base64.h"
 #include "tests/support/libfido2_key.h"
 #include "tests/tools/control_test_support.h"
 
@@ -23,7 +23,7 @@ namespace {
 
 using namespace vfido;
 using namespace vfido::test;
-using credstore::base64url_encode;
+using vfido::base64url_encode;
 
 struct FreeDeleter {
   void operator()(unsigned char* p) const { std::free(p); }
@@ -111,7 +111,7 @@ TEST_CASE("control api with libfido2: answer the touch, read the credential back
   CHECK(creds[0]["userName"] == "carol");
   CHECK(creds[0]["backupEligibility"] == true);
   CHECK(creds[0]["backupState"] == false);
-  auto exported = credstore::base64url_decode(creds[0]["privateKey"].get<std::string>());
+  auto exported = vfido::base64url_decode(creds[0]["privateKey"].get<std::string>());
   REQUIRE(exported.has_value());
   auto key = crypto::private_key_from_pkcs8(*exported);
   REQUIRE(key.has_value());

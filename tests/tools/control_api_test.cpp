@@ -17,12 +17,12 @@
 #include "authenticator/crypto/keys.h"
 #include "authenticator/crypto/pkcs8.h"
 #include "authenticator/env/rng.h"
-#include "credstore/base64url.h"
+#include "authenticator/base64.h"
 #include "tests/tools/control_test_support.h"
 
 using namespace vfido;
 using namespace vfido::test;
-using vfido::credstore::base64url_encode;
+using vfido::base64url_encode;
 
 namespace {
 

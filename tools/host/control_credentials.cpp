@@ -7,7 +7,7 @@
 #include "authenticator/crypto/keys.h"
 #include "authenticator/crypto/pkcs8.h"
 #include "authenticator/env/rng.h"
-#include "credstore/base64url.h"
+#include "authenticator/base64.h"
 #include "tools/host/control_api.h"
 #include "tools/host/large_blob_codec.h"
 
@@ -15,7 +15,7 @@ namespace vfido::host {
 namespace {
 
 using E = tl::unexpected<ApiError>;
-using credstore::base64url_encode;
+using vfido::base64url_encode;
 
 std::string b64(ByteSpan b) { return base64url_encode(b); }
 

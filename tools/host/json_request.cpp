@@ -3,7 +3,7 @@
 #include <limits>
 #include <utility>
 
-#include "credstore/base64url.h"
+#include "authenticator/base64.h"
 
 namespace vfido::host {
 namespace {
@@ -180,7 +180,7 @@ std::optional<std::int64_t> Params::opt_int(std::string_view name, std::int64_t 
 std::optional<Bytes> Params::opt_base64url(std::string_view name) {
   auto text = opt_string(name);
   if (!text) return std::nullopt;
-  auto bytes = credstore::base64url_decode(*text);
+  auto bytes = vfido::base64url_decode(*text);
   if (!bytes) {
     fail("\"" + std::string(name) + "\" is not base64url (RFC 4648 §5, without padding)");
     return std::nullopt;

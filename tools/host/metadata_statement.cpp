@@ -10,7 +10,7 @@
 #include "authenticator/env/user_presence.h"
 #include "credstore/memory_state_store.h"
 #include "credstore/memory_store.h"
-#include "tools/webauthn/base64.h"
+#include "authenticator/base64.h"
 
 namespace vfido::host {
 namespace {
@@ -129,7 +129,7 @@ ojson metadata_statement(const profiles::Profile& p, const std::optional<crypto:
   s["attachmentHint"] = hints;
   s["tcDisplay"] = ojson::array();
   ojson roots = ojson::array();
-  if (root) roots.push_back(webauthn::base64_encode(root->der()));
+  if (root) roots.push_back(base64_encode(root->der()));
   s["attestationRootCertificates"] = roots;
   s["authenticatorGetInfo"] = get_info(m);
   return s;

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tools/webauthn/base64.h"
+#include "authenticator/base64.h"
 
 namespace vfido::rp {
 
@@ -34,7 +34,7 @@ tl::expected<CheckedClientData, RpError> check_client_data(ByteSpan client_data_
     return Fail(RpError{RpErrorCode::kWrongType, "clientDataJSON.type is \"" + *t + "\", expected \"" + std::string(type) + "\""});
   }
   // Step 8: the challenge, compared as base64url text.
-  const std::string expected = webauthn::base64url_encode(challenge);
+  const std::string expected = vfido::base64url_encode(challenge);
   if (*ch != expected) {
     return Fail(RpError{RpErrorCode::kChallengeMismatch, "clientDataJSON.challenge " + *ch + " is not the issued challenge " + expected});
   }

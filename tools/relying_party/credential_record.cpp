@@ -2,7 +2,7 @@
 
 #include "authenticator/cbor/codec.h"
 #include "tools/relying_party/metadata.h"
-#include "tools/webauthn/base64.h"
+#include "authenticator/base64.h"
 
 namespace vfido::rp {
 
@@ -32,10 +32,10 @@ std::string_view to_string(TrustResult t) {
 json to_json(const CredentialRecord& c) {
   auto key = cbor::encode(c.public_key);
   return json{
-      {"id", webauthn::base64url_encode(c.id)},
+      {"id", vfido::base64url_encode(c.id)},
       {"rpId", c.rp_id},
-      {"userHandle", webauthn::base64url_encode(c.user_handle)},
-      {"publicKey", webauthn::base64url_encode(key ? *key : Bytes{})},
+      {"userHandle", vfido::base64url_encode(c.user_handle)},
+      {"publicKey", vfido::base64url_encode(key ? *key : Bytes{})},
       {"algorithm", c.algorithm},
       {"signCount", c.sign_count},
       {"uvInitialized", c.uv_initialized},
@@ -58,7 +58,7 @@ tl::expected<CredentialRecord, std::string> credential_record_from_json(const js
   if (!j.is_object()) return Err("credential record is not a JSON object");
   try {
     CredentialRecord c;
-    auto b64 = [&](const char* k) -> std::optional<Bytes> { return webauthn::base64url_decode(j.at(k).get<std::string>()); };
+    auto b64 = [&](const char* k) -> std::optional<Bytes> { return vfido::base64url_decode(j.at(k).get<std::string>()); };
     auto id = b64("id");
     auto uh = b64("userHandle");
     auto pk = b64("publicKey");

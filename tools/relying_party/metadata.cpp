@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "tools/webauthn/base64.h"
+#include "authenticator/base64.h"
 
 namespace vfido::rp {
 namespace {
@@ -71,7 +71,7 @@ tl::expected<MetadataStatement, std::string> MetadataStore::parse_statement(cons
   if (!roots) return Err(roots.error());
   for (std::size_t i = 0; i < roots->size(); ++i) {
     const std::string at = where + "attestationRootCertificates[" + std::to_string(i) + "] ";
-    auto der = webauthn::base64_decode((*roots)[i]);
+    auto der = vfido::base64_decode((*roots)[i]);
     if (!der) return Err(at + "is not base64");
     auto cert = crypto::Certificate::from_der(*der);
     if (!cert) return Err(at + "is not a DER certificate: " + std::string(crypto::describe(cert.error())));

@@ -23,7 +23,7 @@
 #include "tools/policy/policy_engine.h"
 #include "tools/relying_party/relying_party.h"
 #include "tools/relying_party/verdict_json.h"
-#include "tools/webauthn/base64.h"
+#include "authenticator/base64.h"
 #include "tools/webauthn_client/rp_id.h"
 #include "tools/webauthn_client/webauthn_client.h"
 #include "transports/hybrid/tunnel_server.h"
@@ -360,7 +360,7 @@ class Run {
                 {"rpID", rp_.rp_id},
                 {"origin", cer->client_data_origin},
                 {"registration",
-                 {{"challenge", webauthn::base64url_encode(co.challenge)},
+                 {{"challenge", vfido::base64url_encode(co.challenge)},
                   {"response", webauthn::to_json(created->credential)},
                   {"rp", rp::registration_verdict_json(verified, x5c)}}},
                 {"authentications", json::array()}};
@@ -408,7 +408,7 @@ class Run {
     if (options_.crosscheck != nullptr) {
       auto it = crosscheck_index_.find(got->credential.raw_id);
       if (it != crosscheck_index_.end()) {
-        (*options_.crosscheck)[it->second]["authentications"].push_back({{"challenge", webauthn::base64url_encode(ro.challenge)},
+        (*options_.crosscheck)[it->second]["authentications"].push_back({{"challenge", vfido::base64url_encode(ro.challenge)},
                                                                         {"origin", cer->client_data_origin},
                                                                         {"tampered", false},
                                                                         {"response", webauthn::to_json(got->credential)},

@@ -13,7 +13,7 @@
 #include <iostream>
 #include <memory>
 
-#include "credstore/base64url.h"
+#include "authenticator/base64.h"
 #include "credstore/record_json.h"
 #include "tools/host/store_options.h"
 #include "tools/vfido/commands.h"
@@ -43,7 +43,7 @@ std::optional<OpenedStore> open_or_complain(const CredsOptions& o, const char* c
 // The stored credential `arg` names: its exact base64url ID or a unique prefix of it.
 std::optional<CredentialRecord> resolve(credstore::sqlite::SqliteStore& store, const std::string& arg, const char* cmd) {
   // A whole ID is looked up directly; only a prefix needs the list.
-  if (auto id = credstore::base64url_decode(arg)) {
+  if (auto id = vfido::base64url_decode(arg)) {
     auto exact = store.find_stored(*id);
     if (!exact) {
       std::cerr << "vfido creds " << cmd << ": " << store.last_error() << '\n';
@@ -59,7 +59,7 @@ std::optional<CredentialRecord> resolve(credstore::sqlite::SqliteStore& store, c
   std::optional<CredentialRecord> hit;
   int matches = 0;
   for (auto& c : *all) {
-    const std::string id = credstore::base64url_encode(c.id);
+    const std::string id = vfido::base64url_encode(c.id);
     if (arg.size() >= 4 && id.rfind(arg, 0) == 0) {
       ++matches;
       hit = std::move(c);
@@ -93,7 +93,7 @@ int run_list(const CredsOptions& o) {
     std::cout << "(non-discoverable credentials live in their IDs and are not stored, so not listed)\n";
   }
   for (const auto& c : *all) {
-    std::cout << credstore::base64url_encode(c.id) << "  " << c.rp_id << "  "
+    std::cout << vfido::base64url_encode(c.id) << "  " << c.rp_id << "  "
               << (c.user.name ? *c.user.name : std::string("-")) << "  "
               << (c.discoverable ? "discoverable" : "server-side") << "  " << flag_text(c) << "  counter "
               << c.sign_count << "  alg " << c.alg << '\n';
@@ -125,7 +125,7 @@ int run_delete(const CredsOptions& o) {
       std::cerr << "vfido creds delete: " << store.last_error() << '\n';
       return 1;
     }
-    std::cout << "deleted " << credstore::base64url_encode(rec.id) << " (" << rec.rp_id << ")\n";
+    std::cout << "deleted " << vfido::base64url_encode(rec.id) << " (" << rec.rp_id << ")\n";
     return 0;
   });
 }
@@ -142,7 +142,7 @@ int run_set_backup_state(const CredsOptions& o) {
       std::cerr << "vfido creds set-backup-state: " << store.last_error() << '\n';
       return 1;
     }
-    std::cout << credstore::base64url_encode(rec.id) << ": BS=" << (on ? 1 : 0) << '\n';
+    std::cout << vfido::base64url_encode(rec.id) << ": BS=" << (on ? 1 : 0) << '\n';
     return 0;
   });
 }

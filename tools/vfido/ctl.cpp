@@ -33,7 +33,7 @@
 
 #include "authenticator/crypto/pkcs8.h"
 #include "authenticator/crypto/x509.h"
-#include "credstore/base64url.h"
+#include "authenticator/base64.h"
 #include "tools/host/control_client.h"
 #include "tools/host/daemon_instance.h"
 #include "tools/vfido/commands.h"
@@ -85,9 +85,9 @@ std::optional<std::string> key_param(const std::string& path) {
     }
     auto der = crypto::private_key_to_pkcs8(*key);
     if (!der) return std::nullopt;
-    return credstore::base64url_encode(der->expose());
+    return vfido::base64url_encode(der->expose());
   }
-  return credstore::base64url_encode(as_span(text));  // DER as it is; the daemon checks it
+  return vfido::base64url_encode(as_span(text));  // DER as it is; the daemon checks it
 }
 
 void print_table(const std::vector<std::vector<std::string>>& rows) {
@@ -304,7 +304,7 @@ void add_ctl(CLI::App& app, int* exit_code) {
         *exit_code = 2;
         return;
       }
-      p["largeBlob"] = credstore::base64url_encode(as_span(blob));
+      p["largeBlob"] = vfido::base64url_encode(as_span(blob));
     }
     *exit_code = run(*o, "addCredential", p);
   });

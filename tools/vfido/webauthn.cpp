@@ -18,7 +18,7 @@
 #include "tools/host/fido_unix_io.h"
 #include "tools/relying_party/relying_party.h"
 #include "tools/vfido/commands.h"
-#include "tools/webauthn/base64.h"
+#include "authenticator/base64.h"
 #include "tools/webauthn_client/rp_id.h"
 #include "tools/webauthn_client/webauthn_client.h"
 
@@ -220,7 +220,7 @@ int run(const WebauthnOptions& o, bool registering) {
       return 1;
     }
     const auto& c = v->credential;
-    std::printf("RP: registered credential %s\n", webauthn::base64url_encode(c.id).c_str());
+    std::printf("RP: registered credential %s\n", vfido::base64url_encode(c.id).c_str());
     std::printf("    AAGUID %s, %s, backed up %s, signCount %u, UV %s\n", rp::format_aaguid(c.aaguid).c_str(),
                 c.credential_device_type().c_str(), c.backed_up() ? "yes" : "no", c.sign_count, c.uv_initialized ? "yes" : "no");
     std::printf("    attestation %s (%s), trust %s: %s\n", c.attestation_format.c_str(), std::string(rp::to_string(c.attestation_type)).c_str(),
@@ -263,7 +263,7 @@ int run(const WebauthnOptions& o, bool registering) {
     std::printf("RP: refused: %s\n", v.error().to_string().c_str());
     return 1;
   }
-  std::printf("RP: signed in with credential %s\n", webauthn::base64url_encode(v->credential.id).c_str());
+  std::printf("RP: signed in with credential %s\n", vfido::base64url_encode(v->credential.id).c_str());
   std::printf("    UV %s, %s, backed up %s, signCount %u%s\n", v->user_verified ? "yes" : "no",
               v->credential.credential_device_type().c_str(), v->credential.backed_up() ? "yes" : "no", v->credential.sign_count,
               v->counter_supported ? "" : " (no counter: 0/0)");

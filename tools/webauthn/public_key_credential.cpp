@@ -1,6 +1,6 @@
 #include "tools/webauthn/public_key_credential.h"
 
-#include "tools/webauthn/base64.h"
+#include "authenticator/base64.h"
 
 namespace vfido::webauthn {
 namespace {

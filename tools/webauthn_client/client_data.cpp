@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "tools/webauthn/base64.h"
+#include "authenticator/base64.h"
 
 namespace vfido::webauthn {
 

@@ -6,7 +6,7 @@
 #include "authenticator/cbor/codec.h"
 #include "tools/host/fido_objects.h"
 #include "tools/webauthn/attestation_object.h"
-#include "tools/webauthn/base64.h"
+#include "authenticator/base64.h"
 #include "tools/webauthn/cose_key.h"
 #include "tools/webauthn_client/ceremony.h"
 #include "tools/webauthn_client/client_data.h"

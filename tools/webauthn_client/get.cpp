@@ -4,7 +4,7 @@
 #include "authenticator/cbor/codec.h"
 #include "authenticator/crypto/hash.h"
 #include "tools/host/fido_objects.h"
-#include "tools/webauthn/base64.h"
+#include "authenticator/base64.h"
 #include "tools/webauthn_client/ceremony.h"
 #include "tools/webauthn_client/client_data.h"
 #include "tools/webauthn_client/user_verification.h"

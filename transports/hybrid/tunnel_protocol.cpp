@@ -5,6 +5,7 @@
 #include <cctype>
 #include <vector>
 
+#include "authenticator/base64.h"
 #include "authenticator/cbor/codec.h"
 #include "authenticator/cbor/map_reader.h"
 #include "transports/hybrid/fixed_bytes.h"
@@ -16,7 +17,6 @@ constexpr std::string_view kNewPrefix = "/cable/new/";
 constexpr std::string_view kConnectPrefix = "/cable/connect/";
 constexpr std::string_view kContactPrefix = "/cable/contact/";
 constexpr std::string_view kListenPrefix = "/vfido/listen/";
-constexpr std::string_view kBase64Url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 template <std::size_t N>
 std::optional<ByteArray<N>> hex_array(std::string_view text) {
@@ -28,7 +28,7 @@ std::optional<ByteArray<N>> hex_array(std::string_view text) {
 }
 
 std::optional<Bytes> contact_id_from(std::string_view text) {
-  auto id = parse_base64url(text);
+  auto id = base64url_decode(text);  // RFC 4648 §5, strict
   if (!id || id->empty() || id->size() > kMaxContactIdLen) return std::nullopt;
   return id;
 }
@@ -51,52 +51,15 @@ std::optional<Bytes> parse_hex_any_case(std::string_view text) {
   return std::move(*b);
 }
 
-std::string base64url(ByteSpan bytes) {
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (std::uint8_t b : bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kBase64Url[(acc >> bits) & 63]);
-    }
-  }
-  if (bits > 0) out.push_back(kBase64Url[(acc << (6 - bits)) & 63]);
-  return out;
-}
-
-std::optional<Bytes> parse_base64url(std::string_view text) {
-  // RFC 4648 §5 without padding: a length of 1 mod 4 cannot occur.
-  if (text.size() % 4 == 1) return std::nullopt;
-  Bytes out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    const auto pos = kBase64Url.find(c);
-    if (pos == std::string_view::npos) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(pos);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>(acc >> bits));
-    }
-  }
-  // The leftover bits must be zero (a canonical encoding).
-  if ((acc & ((1U << bits) - 1)) != 0) return std::nullopt;
-  return out;
-}
-
 std::string new_tunnel_path(const TunnelId& tunnel_id) { return std::string(kNewPrefix) + hex_upper(tunnel_id); }
 
 std::string connect_path(const RoutingId& routing_id, const TunnelId& tunnel_id) {
   return std::string(kConnectPrefix) + hex_upper(routing_id) + "/" + hex_upper(tunnel_id);
 }
 
-std::string contact_path(ByteSpan contact_id) { return std::string(kContactPrefix) + base64url(contact_id); }
+std::string contact_path(ByteSpan contact_id) { return std::string(kContactPrefix) + base64url_encode(contact_id); }
 
-std::string listen_path(ByteSpan contact_id) { return std::string(kListenPrefix) + base64url(contact_id); }
+std::string listen_path(ByteSpan contact_id) { return std::string(kListenPrefix) + base64url_encode(contact_id); }
 
 CableResult<TunnelRequest> parse_tunnel_target(std::string_view target) {
   TunnelRequest req;

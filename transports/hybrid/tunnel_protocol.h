@@ -28,9 +28,6 @@ using TunnelId = ByteArray<kTunnelIdLen>;
 // Uppercase hex, as Chromium writes it (§6.1); parsing accepts either case.
 std::string hex_upper(ByteSpan bytes);
 std::optional<Bytes> parse_hex_any_case(std::string_view text);
-// RFC 4648 §5 base64url without padding; parsing refuses padding and other characters.
-std::string base64url(ByteSpan bytes);
-std::optional<Bytes> parse_base64url(std::string_view text);
 
 std::string new_tunnel_path(const TunnelId& tunnel_id);                                // /cable/new/<HEX>
 std::string connect_path(const RoutingId& routing_id, const TunnelId& tunnel_id);      // /cable/connect/<HEX>/<HEX>

@@ -23,7 +23,7 @@
 #include "tests/interop/simplewebauthn/es256_quirk.h"
 #include "tools/relying_party/verdict_json.h"
 #include "tools/webauthn/attestation_object.h"
-#include "tools/webauthn/base64.h"
+#include "authenticator/base64.h"
 
 using namespace vfido;
 using json = nlohmann::json;
@@ -62,7 +62,7 @@ json profile_case(const profiles::Profile& profile, const rp::MetadataStore* met
               {"rpID", c.rp.rp_id},
               {"origin", c.rp.origins.front()},
               {"registration",
-               {{"challenge", webauthn::base64url_encode(o.challenge)},
+               {{"challenge", vfido::base64url_encode(o.challenge)},
                 {"response", webauthn::to_json(created->credential)},
                 {"rp", rp::registration_verdict_json(reg, true)}}},
               {"authentications", json::array()}};
@@ -83,7 +83,7 @@ json profile_case(const profiles::Profile& profile, const rp::MetadataStore* met
     rp::AuthenticationExpectations e;
     e.challenge = request.challenge;
     auto v = rp::verify_authentication(c.rp, e, {record}, response);
-    out["authentications"].push_back({{"challenge", webauthn::base64url_encode(request.challenge)},
+    out["authentications"].push_back({{"challenge", vfido::base64url_encode(request.challenge)},
                                       {"tampered", flip},
                                       {"response", webauthn::to_json(response)},
                                       {"rp", rp::authentication_verdict_json(v)}});
@@ -121,7 +121,7 @@ json packed_x5c_case() {
           {"origin", f.origin},
           {"rootCertificates", {root.pem()}},
           {"registration",
-           {{"challenge", webauthn::base64url_encode(f.challenge)},
+           {{"challenge", vfido::base64url_encode(f.challenge)},
             {"response", webauthn::to_json(response)},
             {"rp", rp::registration_verdict_json(reg, true)}}},
           {"authentications", json::array()}};

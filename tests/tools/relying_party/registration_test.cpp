@@ -129,12 +129,12 @@ TEST_CASE("rp registration: fido-u2f, trusted by its certificate key identifier"
   REQUIRE(ski);
   nlohmann::json st = {{"description", "vfido U2F key"},
                        {"attestationCertificateKeyIdentifiers", {to_hex(*ski)}},
-                       {"attestationRootCertificates", {webauthn::base64_encode(f.ca->root.der())}}};
+                       {"attestationRootCertificates", {vfido::base64_encode(f.ca->root.der())}}};
   auto root_only = MetadataStore::parse(st.dump(), "u2f.json");
   REQUIRE(root_only);
   f.rp.metadata = &*root_only;
   CHECK(passes(f, response).credential.trust == TrustResult::kUntrusted);
-  st["attestationRootCertificates"] = {webauthn::base64_encode(f.ca->intermediate.der())};
+  st["attestationRootCertificates"] = {vfido::base64_encode(f.ca->intermediate.der())};
   auto store = MetadataStore::parse(st.dump(), "u2f.json");
   REQUIRE(store);
   f.rp.metadata = &*store;

@@ -16,7 +16,7 @@
 #include "tests/authenticator/attestation_scenario.h"
 #include "tools/relying_party/relying_party.h"
 #include "tools/webauthn/attestation_object.h"
-#include "tools/webauthn/base64.h"
+#include "authenticator/base64.h"
 
 namespace vfido::test {
 
@@ -45,11 +45,11 @@ struct RpForge {
             {"description", "vfido test key"},
             {"protocolFamily", "fido2"},
             {"attestationTypes", {"basic_full"}},
-            {"attestationRootCertificates", {webauthn::base64_encode(root.der())}}};
+            {"attestationRootCertificates", {vfido::base64_encode(root.der())}}};
   }
 
   std::string client_data(const char* type) const {
-    return std::string("{\"type\":\"") + type + "\",\"challenge\":\"" + webauthn::base64url_encode(challenge) +
+    return std::string("{\"type\":\"") + type + "\",\"challenge\":\"" + vfido::base64url_encode(challenge) +
            "\",\"origin\":\"" + origin + "\",\"crossOrigin\":false}";
   }
 

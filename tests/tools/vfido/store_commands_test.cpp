@@ -15,7 +15,7 @@
 #include <sstream>
 #include <thread>
 
-#include "credstore/base64url.h"
+#include "authenticator/base64.h"
 #include "tests/support/libfido2_key.h"
 
 using namespace vfido;
@@ -190,7 +190,7 @@ TEST_CASE("cli: vfido serve --store keeps credentials in a device store across r
   Run list = run_vfido({"creds", "list", "--store", "mykey", "--key-file", key}, data);
   CHECK(list.status == 0);
   CHECK(list.out.find("device store " + data + "/vfido/mykey.db: 1 stored credential\n") != std::string::npos);
-  const std::string rid = credstore::base64url_encode(resident.id);
+  const std::string rid = vfido::base64url_encode(resident.id);
   CHECK(list.out.find(rid + "  example.com  bob  discoverable  -- --  counter 0  alg -7") != std::string::npos);
   Run show = run_vfido({"creds", "show", "--store", "mykey", "--key-file", key, rid.substr(0, 6)}, data);
   CHECK(show.status == 0);
@@ -236,7 +236,7 @@ TEST_CASE("cli: two vfido serve processes on one vault; vault list; creds set-ba
   CHECK(assertion_flags(on_laptop.get(), "example.com", {}, &counter) == (CTAP_AUTHDATA_USER_PRESENT | kBe));
   CHECK(counter == 0);
 
-  const std::string id = credstore::base64url_encode(m.id);
+  const std::string id = vfido::base64url_encode(m.id);
   Run bs = run_vfido({"creds", "set-backup-state", "--store", "family", "--passphrase-file", pass, id, "on"}, data);
   CHECK(bs.status == 0);
   CHECK(assertion_flags(on_laptop.get(), "example.com", {m.id}) == (CTAP_AUTHDATA_USER_PRESENT | kBe | kBs));
@@ -343,7 +343,7 @@ TEST_CASE("cli: vfido up --store: the daemon's key keeps its credentials in the 
   }
   Run list = run_vfido({"creds", "list", "--store", "daemon", "--key-file", key}, data);
   CHECK(list.status == 0);
-  CHECK(list.out.find(credstore::base64url_encode(m.id) + "  example.com  erin  discoverable") != std::string::npos);
+  CHECK(list.out.find(vfido::base64url_encode(m.id) + "  example.com  erin  discoverable") != std::string::npos);
   Run misuse = run_vfido({"up", "--no-uhid", "--unix", dir.file("v.sock"), "--key-file", key}, data, run);
   CHECK(misuse.status == 2);
   CHECK(misuse.err == "vfido up: --state, --passphrase-file and --key-file need --store\n");

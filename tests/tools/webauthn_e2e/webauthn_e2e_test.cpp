@@ -10,7 +10,7 @@
 #include "tools/host/metadata_statement.h"
 #include "tests/tools/webauthn_e2e/ceremony_fixture.h"
 #include "tools/webauthn/attestation_object.h"
-#include "tools/webauthn/base64.h"
+#include "authenticator/base64.h"
 
 using namespace vfido;
 using namespace vfido::test;
@@ -291,7 +291,7 @@ TEST_CASE("webauthn e2e: extensions credProps, prf, credBlob and largeBlob") {
   INFO((first ? "" : first.error().to_string()));
   REQUIRE(first);
   const auto& e1 = first->credential.client_extension_results;
-  CHECK(e1["getCredBlob"] == webauthn::base64url_encode(Bytes{0xB1, 0x0B}));
+  CHECK(e1["getCredBlob"] == vfido::base64url_encode(Bytes{0xB1, 0x0B}));
   CHECK(e1["largeBlob"]["written"] == true);
   REQUIRE(e1["prf"]["results"].contains("second"));
   CHECK(e1["prf"]["results"]["first"] != e1["prf"]["results"]["second"]);
@@ -299,13 +299,13 @@ TEST_CASE("webauthn e2e: extensions credProps, prf, credBlob and largeBlob") {
   // The same inputs give the same outputs, per credential (evalByCredential wins over eval).
   request.extensions.large_blob_write.reset();
   request.extensions.large_blob_read = true;
-  request.extensions.prf_eval_by_credential[webauthn::base64url_encode(id)] = webauthn::PrfValues{to_bytes("salt one"), {}};
+  request.extensions.prf_eval_by_credential[vfido::base64url_encode(id)] = webauthn::PrfValues{to_bytes("salt one"), {}};
   auto second = c.get(request, user);
   REQUIRE(second);
   const auto& e2 = second->credential.client_extension_results;
   CHECK(e2["prf"]["results"]["first"] == e1["prf"]["results"]["first"]);
   CHECK_FALSE(e2["prf"]["results"].contains("second"));
-  CHECK(e2["largeBlob"]["blob"] == webauthn::base64url_encode(to_bytes("a certificate, say")));
+  CHECK(e2["largeBlob"]["blob"] == vfido::base64url_encode(to_bytes("a certificate, say")));
 
   // Client-side extension errors.
   auto bad = c.request();

@@ -89,23 +89,6 @@ TEST_CASE("tunnel paths: malformed targets") {
   CHECK_FALSE(parse_tunnel_target(contact_path(Bytes(65, 1))).has_value());
 }
 
-TEST_CASE("base64url: RFC 4648 §10 vectors without padding, strict decoding") {
-  CHECK(base64url(to_bytes("")) == "");
-  CHECK(base64url(to_bytes("f")) == "Zg");
-  CHECK(base64url(to_bytes("fo")) == "Zm8");
-  CHECK(base64url(to_bytes("foo")) == "Zm9v");
-  CHECK(base64url(to_bytes("foob")) == "Zm9vYg");
-  CHECK(base64url(to_bytes("fooba")) == "Zm9vYmE");
-  CHECK(base64url(to_bytes("foobar")) == "Zm9vYmFy");
-  CHECK(base64url(hex("fbff")) == "-_8");
-  CHECK(parse_base64url("Zm9vYmE") == to_bytes("fooba"));
-  CHECK(parse_base64url("-_8") == hex("fbff"));
-  CHECK_FALSE(parse_base64url("Zg==").has_value());
-  CHECK_FALSE(parse_base64url("Zh").has_value());  // non-zero leftover bits
-  CHECK_FALSE(parse_base64url("Z").has_value());
-  CHECK_FALSE(parse_base64url("+/").has_value());
-}
-
 TEST_CASE("contact notification: round trip and strict parsing") {
   ContactNotification n;
   n.routing_id = hex_array<3>("010203");

@@ -1,9 +1,9 @@
 // base64url and base64 (RFC 4648 §10 test vectors), strict decoding.
 #include <doctest/doctest.h>
 
-#include "tools/webauthn/base64.h"
+#include "authenticator/base64.h"
 
-using namespace vfido::webauthn;
+using namespace vfido;
 using vfido::Bytes;
 using vfido::to_bytes;
 

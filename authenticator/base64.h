@@ -1,5 +1,6 @@
-// Base64 (RFC 4648 §4) and base64url (RFC 4648 §5) as WebAuthn uses them: base64url without
-// '=' padding for challenges, credential IDs and the JSON forms of credentials (WebAuthn L3 §3
+// Base64 (RFC 4648 §4) and base64url (RFC 4648 §5), the one implementation vfido has (stores,
+// control API, hybrid contact IDs, WebAuthn). WebAuthn uses base64url without '=' padding for
+// challenges, credential IDs and the JSON forms of credentials (WebAuthn L3 §3
 // "Base64url Encoding"), standard base64 with padding for the DER certificates of FIDO metadata
 // statements (FIDO MDS 3.0 §3.1 attestationRootCertificates).
 #pragma once
@@ -10,7 +11,7 @@
 
 #include "authenticator/bytes.h"
 
-namespace vfido::webauthn {
+namespace vfido {
 
 // RFC 4648 §5 alphabet, no padding, no line breaks (WebAuthn L3 §3).
 std::string base64url_encode(ByteSpan bytes);
@@ -23,4 +24,4 @@ std::string base64_encode(ByteSpan bytes);
 // Standard alphabet; the padding may be present (then it must be right) or left out.
 std::optional<Bytes> base64_decode(std::string_view text);
 
-}  // namespace vfido::webauthn
+}  // namespace vfido

@@ -1,9 +1,9 @@
-#include "tools/webauthn/base64.h"
+#include "authenticator/base64.h"
 
 #include <array>
 #include <cstdint>
 
-namespace vfido::webauthn {
+namespace vfido {
 namespace {
 
 constexpr std::string_view kStd = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -77,4 +77,4 @@ std::optional<Bytes> base64_decode(std::string_view text) {
   return decode(text, kStd);
 }
 
-}  // namespace vfido::webauthn
+}  // namespace vfido
